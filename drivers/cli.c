@@ -1,0 +1,472 @@
+/*
+ * cli.c - the one command line every driver parses, and the run plan it
+ * turns into.  Every rejected input gets one line on stderr and exit 2.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <time.h>
+
+#include "common.h"
+
+#define MAX_SIZE ((uint64_t)1 << 53)   /* exact in a double */
+#define MAX_TIMEOUT 1e7
+#define MAX_PARAM_ARGS 32
+#define DEFAULT_REPS 5
+#define DEFAULT_WARMUP 1
+
+/* Long options; the short ones are the same letters in optstring. */
+enum { OPT_SCALING = 256, OPT_WARMUP, OPT_SCHEDULE, OPT_PARAM, OPT_RUN_ID,
+       OPT_TIMEOUT, OPT_NO_HEADER, OPT_LIST_NAMES };
+
+static const struct option options[] = {
+    { "kernel", required_argument, NULL, 'k' },
+    { "workers", required_argument, NULL, 'w' },
+    { "size", required_argument, NULL, 'n' },
+    { "scaling", required_argument, NULL, OPT_SCALING },
+    { "reps", required_argument, NULL, 'r' },
+    { "warmup", required_argument, NULL, OPT_WARMUP },
+    { "schedule", required_argument, NULL, OPT_SCHEDULE },
+    { "param", required_argument, NULL, OPT_PARAM },
+    { "run-id", required_argument, NULL, OPT_RUN_ID },
+    { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { "no-header", no_argument, NULL, OPT_NO_HEADER },
+    { "list", no_argument, NULL, 'l' },
+    { "list-names", no_argument, NULL, OPT_LIST_NAMES },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'V' },
+    { NULL, 0, NULL, 0 },
+};
+
+static int quiet_errors;
+
+void ps_error(const char *driver, const char *fmt, ...)
+{
+    va_list ap;
+    if (quiet_errors)
+        return;
+    fprintf(stderr, "parscale-%s: ", driver);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+static void usage(const struct ps_driver *d)
+{
+    printf("usage: parscale-%s --kernel NAME [options]\n"
+           "\n"
+           "Runs one kernel with the %s driver and writes CSV to stdout:\n"
+           "a header, then one row per timed repetition.\n"
+           "\n"
+           "  -k, --kernel NAME       kernel to run (--list shows them)\n"
+           "  -w, --workers N         %s\n"
+           "  -n, --size N            problem size in the kernel's unit: total for\n"
+           "                          strong scaling, per worker for weak scaling;\n"
+           "                          suffixes k M G (10^3..) and Ki Mi Gi (2^10..)\n"
+           "      --scaling MODE      strong (default) or weak\n"
+           "  -r, --reps N            timed repetitions (default %d)\n"
+           "      --warmup N          untimed repetitions first (default %d)\n"
+           "      --schedule S        static (default), static,CHUNK, dynamic[,CHUNK]\n"
+           "                          (dynamic chunk default 1); kernels that own\n"
+           "                          their data have a fixed static split\n"
+           "      --param KEY=VALUE   kernel parameter (repeatable; --list shows them)\n"
+           "      --run-id ID         identifier written in every row\n"
+           "                          ([A-Za-z0-9._-], at most %d characters)\n"
+           "      --timeout SECONDS   end the run (exit 1) if it takes longer\n"
+           "      --no-header         omit the CSV header line\n"
+           "  -l, --list              list kernels, classes, size units, defaults\n"
+           "      --list-names        list kernel names only, one per line\n"
+           "  -h, --help              show this help\n"
+           "  -V, --version           show the version\n"
+           "\n"
+           "Exit status: 0 ok, 1 runtime failure, 2 usage error, 3 verification failed.\n",
+           d->name, d->name, d->workers_help, DEFAULT_REPS, DEFAULT_WARMUP,
+           PS_RUN_ID_MAX);
+}
+
+/* Print one parameter's allowed values. */
+static void print_param_range(const struct ps_param *p)
+{
+    if (p->type == PS_PCHOICE)
+        printf("%s", p->choices);
+    else
+        printf("%g..%g", p->min, p->max);
+}
+
+static void list_kernels(void)
+{
+    printf("%-10s %-11s %-20s %12s  %-8s %s\n", "kernel", "class", "size unit",
+           "default size", "schedule", "description");
+    for (size_t i = 0; ps_kernels[i]; i++) {
+        const struct ps_kernel *k = ps_kernels[i];
+        printf("%-10s %-11s %-20s %12llu  %-8s %s\n", k->name,
+               ps_class_name(k->cls), k->size_unit,
+               (unsigned long long)k->default_size,
+               k->schedulable ? "any" : "static", k->summary);
+        for (const struct ps_param *p = k->params; p->name; p++) {
+            printf("%-10s   --param %s=%s (", "", p->name, p->def);
+            print_param_range(p);
+            printf(")  %s\n", p->help);
+        }
+    }
+}
+
+/* Parse a non-negative integer with an optional k/M/G or Ki/Mi/Gi suffix.
+ * Returns 0, or -1 if it is not one or does not fit in 64 bits. */
+static int parse_u64(const char *s, uint64_t *out)
+{
+    static const struct { const char *suffix; uint64_t mult; } suffixes[] = {
+        { "", 1 }, { "k", 1000 }, { "K", 1000 }, { "M", 1000000 },
+        { "G", 1000000000 }, { "Ki", 1024 }, { "Mi", 1048576 },
+        { "Gi", 1073741824 },
+    };
+    char *end;
+    if (!*s || *s == '-' || *s == '+' || *s == ' ')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s)
+        return -1;
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        if (strcmp(end, suffixes[i].suffix) == 0) {
+            if (v > UINT64_MAX / suffixes[i].mult)
+                return -1;
+            *out = (uint64_t)v * suffixes[i].mult;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Parse an integer in [lo, hi]; -1 if it is not one. */
+static int parse_int(const char *s, long long lo, long long hi, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Parse a finite real in [lo, hi]; -1 if it is not one. */
+static int parse_real(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* static, static,N, dynamic, dynamic,N */
+static int parse_schedule(const char *s, struct ps_sched *out)
+{
+    const char *comma = strchr(s, ',');
+    size_t len = comma ? (size_t)(comma - s) : strlen(s);
+    uint64_t chunk = 0;
+    if (comma && (parse_u64(comma + 1, &chunk) || chunk == 0 || chunk > MAX_SIZE))
+        return -1;
+    if (len == 6 && strncmp(s, "static", len) == 0) {
+        out->kind = comma ? PS_SCHED_STATIC_CHUNK : PS_SCHED_STATIC;
+        out->chunk = chunk;
+        return 0;
+    }
+    if (len == 7 && strncmp(s, "dynamic", len) == 0) {
+        out->kind = PS_SCHED_DYNAMIC;
+        out->chunk = comma ? chunk : 1;
+        return 0;
+    }
+    return -1;
+}
+
+static int valid_run_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > PS_RUN_ID_MAX)
+        return 0;
+    return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                     "0123456789._-") == n;
+}
+
+/* Default run id: host-UTCtime-pid. */
+static void default_run_id(char *buf, size_t len)
+{
+    char host[PS_HOST_MAX + 1], when[17];
+    time_t now = time(NULL);
+    struct tm tm;
+    ps_hostname(host, sizeof host);
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof when, "%Y%m%dT%H%M%SZ", &tm);
+    snprintf(buf, len, "%.30s-%.16s-%ld", host, when, (long)getpid());
+}
+
+/* Match --param KEY=VALUE strings to the kernel's parameters. */
+static int resolve_params(const struct ps_driver *d, struct ps_opts *o,
+                          char **raw, int nraw)
+{
+    for (int i = 0; i < nraw; i++) {
+        char *eq = strchr(raw[i], '=');
+        size_t klen = eq ? (size_t)(eq - raw[i]) : 0;
+        int found = -1;
+        if (!eq || klen == 0) {
+            ps_error(d->name, "--param '%s' is not KEY=VALUE", raw[i]);
+            return -1;
+        }
+        for (int p = 0; o->kernel->params[p].name; p++)
+            if (strlen(o->kernel->params[p].name) == klen
+                && strncmp(o->kernel->params[p].name, raw[i], klen) == 0)
+                found = p;
+        if (found < 0) {
+            ps_error(d->name, "kernel '%s' has no parameter '%.*s'",
+                     o->kernel->name, (int)klen, raw[i]);
+            return -1;
+        }
+        o->param[found] = eq + 1;
+    }
+    return 0;
+}
+
+int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
+                 struct ps_opts *o, int quiet)
+{
+    char *raw_params[MAX_PARAM_ARGS];
+    int nraw = 0, c;
+    long long v;
+    const char *kernel = NULL;
+
+    quiet_errors = quiet;
+    memset(o, 0, sizeof *o);
+    o->driver = d;
+    o->reps = DEFAULT_REPS;
+    o->warmup = DEFAULT_WARMUP;
+    o->header = 1;
+    o->sched.kind = PS_SCHED_STATIC;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":k:w:n:r:lhV", options, NULL)) != -1) {
+        switch (c) {
+        case 'k':
+            kernel = optarg;
+            break;
+        case 'w':
+            if (parse_int(optarg, 1, PS_MAX_WORKERS, &v)) {
+                ps_error(d->name, "--workers must be an integer from 1 to %d, not '%s'",
+                         PS_MAX_WORKERS, optarg);
+                return PS_EXIT_USAGE;
+            }
+            o->workers = (int)v;
+            break;
+        case 'n':
+            if (parse_u64(optarg, &o->size) || o->size == 0 || o->size > MAX_SIZE) {
+                ps_error(d->name, "--size must be an integer from 1 to 2^53 "
+                         "(suffixes k M G Ki Mi Gi), not '%s'", optarg);
+                return PS_EXIT_USAGE;
+            }
+            break;
+        case OPT_SCALING:
+            if (strcmp(optarg, "strong") && strcmp(optarg, "weak")) {
+                ps_error(d->name, "--scaling must be strong or weak, not '%s'", optarg);
+                return PS_EXIT_USAGE;
+            }
+            o->weak = optarg[0] == 'w';
+            break;
+        case 'r':
+            if (parse_int(optarg, 1, PS_MAX_REPS, &v)) {
+                ps_error(d->name, "--reps must be an integer from 1 to %d, not '%s'",
+                         PS_MAX_REPS, optarg);
+                return PS_EXIT_USAGE;
+            }
+            o->reps = (int)v;
+            break;
+        case OPT_WARMUP:
+            if (parse_int(optarg, 0, PS_MAX_REPS, &v)) {
+                ps_error(d->name, "--warmup must be an integer from 0 to %d, not '%s'",
+                         PS_MAX_REPS, optarg);
+                return PS_EXIT_USAGE;
+            }
+            o->warmup = (int)v;
+            break;
+        case OPT_SCHEDULE:
+            if (parse_schedule(optarg, &o->sched)) {
+                ps_error(d->name, "--schedule must be static, static,CHUNK, dynamic "
+                         "or dynamic,CHUNK, not '%s'", optarg);
+                return PS_EXIT_USAGE;
+            }
+            o->sched_given = 1;
+            break;
+        case OPT_PARAM:
+            if (nraw == MAX_PARAM_ARGS) {
+                ps_error(d->name, "too many --param options (at most %d)",
+                         MAX_PARAM_ARGS);
+                return PS_EXIT_USAGE;
+            }
+            raw_params[nraw++] = optarg;
+            break;
+        case OPT_RUN_ID:
+            if (!valid_run_id(optarg)) {
+                ps_error(d->name, "--run-id must be 1 to %d characters of "
+                         "[A-Za-z0-9._-], not '%s'", PS_RUN_ID_MAX, optarg);
+                return PS_EXIT_USAGE;
+            }
+            snprintf(o->run_id, sizeof o->run_id, "%s", optarg);
+            break;
+        case OPT_TIMEOUT: {
+            double t;
+            if (parse_real(optarg, 0, MAX_TIMEOUT, &t) || t <= 0) {
+                ps_error(d->name, "--timeout must be seconds above 0 and at most "
+                         "%g, not '%s'", MAX_TIMEOUT, optarg);
+                return PS_EXIT_USAGE;
+            }
+            o->timeout = t;
+            break;
+        }
+        case OPT_NO_HEADER:
+            o->header = 0;
+            break;
+        case 'l':
+            if (!quiet)
+                list_kernels();
+            return PS_EXIT_OK;
+        case OPT_LIST_NAMES:
+            for (size_t i = 0; !quiet && ps_kernels[i]; i++)
+                printf("%s\n", ps_kernels[i]->name);
+            return PS_EXIT_OK;
+        case 'h':
+            if (!quiet)
+                usage(d);
+            return PS_EXIT_OK;
+        case 'V':
+            if (!quiet)
+                printf("parscale-%s %s\n", d->name, PARSCALE_VERSION);
+            return PS_EXIT_OK;
+        case ':':
+            ps_error(d->name, "option '%s' needs a value", argv[optind - 1]);
+            return PS_EXIT_USAGE;
+        default:
+            ps_error(d->name, "unknown option '%s' (see --help)", argv[optind - 1]);
+            return PS_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        ps_error(d->name, "unexpected argument '%s' (see --help)", argv[optind]);
+        return PS_EXIT_USAGE;
+    }
+    if (!kernel) {
+        ps_error(d->name, "no kernel given: use --kernel NAME (--list shows them)");
+        return PS_EXIT_USAGE;
+    }
+    o->kernel = ps_kernel_find(kernel);
+    if (!o->kernel) {
+        ps_error(d->name, "unknown kernel '%s' (--list shows them)", kernel);
+        return PS_EXIT_USAGE;
+    }
+    if (o->sched_given && !o->kernel->schedulable && o->sched.kind != PS_SCHED_STATIC) {
+        ps_error(d->name, "kernel '%s' owns its data in static blocks; "
+                 "--schedule %s does not apply", o->kernel->name,
+                 o->sched.kind == PS_SCHED_DYNAMIC ? "dynamic" : "static,CHUNK");
+        return PS_EXIT_USAGE;
+    }
+    if (resolve_params(d, o, raw_params, nraw))
+        return PS_EXIT_USAGE;
+    if (!o->run_id[0])
+        default_run_id(o->run_id, sizeof o->run_id);
+    return PS_CONTINUE;
+}
+
+/* Parse parameter i's value into plan->param[i]. */
+static int parse_param(const struct ps_param *p, const char *s, double *out)
+{
+    long long v;
+    if (p->type == PS_PINT) {
+        if (parse_int(s, (long long)p->min, (long long)p->max, &v))
+            return -1;
+        *out = (double)v;
+        return 0;
+    }
+    if (p->type == PS_PREAL)
+        return parse_real(s, p->min, p->max, out);
+    size_t len = strlen(s);
+    int idx = 0;
+    for (const char *c = p->choices; *c; idx++) {
+        size_t n = strcspn(c, "|");
+        if (n == len && strncmp(c, s, n) == 0) {
+            *out = idx;
+            return 0;
+        }
+        c += n + (c[n] == '|');
+    }
+    return -1;
+}
+
+/* Physical memory of this host, in bytes. */
+static double host_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? (double)pages * (double)page : INFINITY;
+}
+
+int ps_job_make(const struct ps_opts *o, int workers, int local,
+                struct ps_job *j, char *err, size_t errlen)
+{
+    const struct ps_kernel *k = o->kernel;
+    uint64_t per = o->size ? o->size : k->default_size;
+    memset(j, 0, sizeof *j);
+    j->kernel = k;
+    j->workers = workers;
+    j->warmup = o->warmup;
+    j->reps = o->reps;
+    j->plan.size_given = o->size != 0;
+    j->plan.reps_total = o->warmup + o->reps;
+    if (o->weak) {
+        double grow = k->dims == 2 ? sqrt((double)workers) : (double)workers;
+        double total = nearbyint((double)per * grow);
+        if (total > (double)MAX_SIZE) {
+            snprintf(err, errlen, "weak scaling size %llu x %d workers overflows "
+                     "(at most 2^53)", (unsigned long long)per, workers);
+            return PS_EXIT_USAGE;
+        }
+        j->plan.size = (uint64_t)total;
+    } else {
+        j->plan.size = per;
+    }
+    for (int i = 0; k->params[i].name; i++) {
+        const struct ps_param *p = &k->params[i];
+        const char *val = o->param[i] ? o->param[i] : p->def;
+        if (parse_param(p, val, &j->plan.param[i])) {
+            snprintf(err, errlen, "--param %s=%s: must be ", p->name, val);
+            size_t n = strlen(err);
+            if (p->type == PS_PCHOICE)
+                snprintf(err + n, errlen - n, "one of %s", p->choices);
+            else
+                snprintf(err + n, errlen - n, "%s from %g to %g",
+                         p->type == PS_PINT ? "an integer" : "a number",
+                         p->min, p->max);
+            return PS_EXIT_USAGE;
+        }
+    }
+    if (k->validate(&j->plan, workers, err, errlen))
+        return PS_EXIT_USAGE;
+    if (j->plan.size < k->min_size) {
+        snprintf(err, errlen, "%s: size must be at least %llu", k->name,
+                 (unsigned long long)k->min_size);
+        return PS_EXIT_USAGE;
+    }
+    double need = k->memory(&j->plan, workers) * local / workers;
+    double have = host_memory();
+    if (need > have) {
+        snprintf(err, errlen, "%s size %llu needs %.3g GB on this host, which has "
+                 "%.3g GB", k->name, (unsigned long long)j->plan.size,
+                 need / 1e9, have / 1e9);
+        return PS_EXIT_USAGE;
+    }
+    return 0;
+}

@@ -1,0 +1,118 @@
+/*
+ * common.h - what every driver shares: the options, the run plan, the
+ * per-worker loop, the timer and the CSV writer.
+ */
+#ifndef PARSCALE_COMMON_H
+#define PARSCALE_COMMON_H
+
+#include <stdio.h>
+
+#include "team.h"
+
+#define PS_MAX_WORKERS 4096
+#define PS_MAX_REPS 100000
+#define PS_RUN_ID_MAX 64
+#define PS_HOST_MAX 64
+#define PS_ERR_MAX 256
+#define PS_CONTINUE (-1)       /* from ps_cli_parse: go on and run */
+
+/* Exit codes, the contract with scripts. */
+enum { PS_EXIT_OK = 0, PS_EXIT_FAULT = 1, PS_EXIT_USAGE = 2, PS_EXIT_VERIFY = 3 };
+
+/* What a driver is, for --help and the CSV. */
+struct ps_driver {
+    const char *name;          /* "pthread" */
+    const char *workers_help;  /* how --workers is taken */
+    int default_workers;       /* when --workers is not given; 0: from runtime */
+};
+
+/* The command line, parsed and checked. */
+struct ps_opts {
+    const struct ps_driver *driver;
+    const struct ps_kernel *kernel;
+    int workers;               /* 0 = not given */
+    uint64_t size;             /* 0 = not given */
+    int weak;
+    int reps, warmup;
+    struct ps_sched sched;
+    int sched_given;
+    const char *param[PS_MAX_PARAMS];   /* raw values by parameter index */
+    char run_id[PS_RUN_ID_MAX + 1];
+    double timeout;            /* seconds, 0 = none */
+    int header;
+};
+
+/* A run, fixed before any worker starts. */
+struct ps_job {
+    const struct ps_kernel *kernel;
+    struct ps_plan plan;
+    int workers, warmup, reps;
+    double t_launch;           /* when starting workers began (ps_now) */
+    const char *fault;         /* test-only fault injection, see runner.c */
+};
+
+/* What rank 0 brings back from a run. */
+struct ps_outcome {
+    int failed;                /* a worker could not set up (out of memory) */
+    int verified;
+    double checksum, error;
+    double startup;            /* seconds to start every worker */
+    double *seconds;           /* [reps], max over workers */
+    double *stamp;             /* [reps], wall clock at the end of each */
+};
+
+/* Where the run happened, for the CSV. */
+struct ps_where {
+    int ranks, threads_per_rank, nodes;
+    long cores;
+    char host[PS_HOST_MAX + 1];
+};
+
+/* Seconds on the monotonic clock. */
+double ps_now(void);
+/* This host's name, cleaned to CSV-safe characters. */
+void ps_hostname(char *buf, size_t len);
+/* Online CPUs of this host. */
+long ps_cores(void);
+
+/*
+ * Parse argv.  Prints (unless quiet) --help, --version, --list and usage
+ * errors, and returns the exit code for those; PS_CONTINUE to go on.
+ */
+int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
+                 struct ps_opts *o, int quiet);
+/*
+ * Make the job for `workers` workers, `local` of which share this host's
+ * memory.  Returns 0, or PS_EXIT_USAGE with a one-line message in err.
+ */
+int ps_job_make(const struct ps_opts *o, int workers, int local,
+                struct ps_job *j, char *err, size_t errlen);
+
+/* Bytes for an outcome with room for reps repetitions. */
+size_t ps_outcome_bytes(int reps);
+/* Point an outcome's arrays into the memory that follows it. */
+void ps_outcome_init(struct ps_outcome *out, int reps);
+
+/* The per-worker body: setup, warm-up, timed repetitions, check,
+ * teardown.  Collective; rank 0 fills *out. */
+void ps_worker(ps_team *t, const struct ps_job *j, struct ps_outcome *out);
+
+/*
+ * Write the CSV (header unless --no-header, one row per repetition) to
+ * stdout in one piece and a one-line summary to stderr.  Returns the exit
+ * code: 0, 3 when verification failed, 1 when stdout cannot be written.
+ */
+int ps_report(const struct ps_opts *o, const struct ps_job *j,
+              const struct ps_outcome *out, const struct ps_where *w);
+/* Print the CSV header line to f. */
+void ps_csv_header(FILE *f);
+
+/* Print "program: message" to stderr. */
+void ps_error(const char *driver, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Arm a timer that ends the process with exit 1 and a message after
+ * seconds (0: none).  For drivers whose workers all live in this process. */
+void ps_watchdog(const char *driver, double seconds);
+
+#endif

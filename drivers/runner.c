@@ -1,0 +1,155 @@
+/*
+ * runner.c - the per-worker body every driver runs, the clock, and the
+ * watchdog.  Workers are started before this and ended after it, never
+ * inside a timed repetition.
+ *
+ * Test-only fault injection: PARSCALE_FAULT=RANK:KIND makes worker RANK,
+ * at the start of its first timed repetition, do KIND: "kill" (SIGKILL
+ * itself), "segv" (SIGSEGV), "exit" (exit status 7 from that worker) or
+ * "hang" (sleep forever).  It exists so the fault paths can be tested.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+
+#define FAULT_EXIT_STATUS 7
+
+double ps_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Seconds since the epoch, for timestamps. */
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void ps_hostname(char *buf, size_t len)
+{
+    if (gethostname(buf, len) != 0)
+        snprintf(buf, len, "unknown");
+    buf[len - 1] = '\0';
+    for (char *c = buf; *c; c++)     /* keep the CSV field plain */
+        if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                    "0123456789.-_", *c))
+            *c = '_';
+}
+
+long ps_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? n : 1;
+}
+
+size_t ps_outcome_bytes(int reps)
+{
+    return sizeof(struct ps_outcome) + 2 * (size_t)reps * sizeof(double);
+}
+
+void ps_outcome_init(struct ps_outcome *out, int reps)
+{
+    memset(out, 0, ps_outcome_bytes(reps));
+    out->seconds = (double *)(out + 1);
+    out->stamp = out->seconds + reps;
+}
+
+/* Do the injected fault if it names this worker (see the file comment). */
+static void maybe_fault(const char *spec, int rank)
+{
+    char *end;
+    if (!spec || strtol(spec, &end, 10) != rank || *end != ':')
+        return;
+    const char *kind = end + 1;
+    if (strcmp(kind, "kill") == 0)
+        raise(SIGKILL);
+    else if (strcmp(kind, "segv") == 0)
+        raise(SIGSEGV);
+    else if (strcmp(kind, "exit") == 0)
+        _exit(FAULT_EXIT_STATUS);
+    else if (strcmp(kind, "hang") == 0)
+        for (;;)
+            pause();
+}
+
+void ps_worker(ps_team *t, const struct ps_job *j, struct ps_outcome *out)
+{
+    const struct ps_kernel *k = j->kernel;
+    int rank0 = ps_rank(t) == 0;
+    void *state = NULL;
+
+    ps_barrier(t);                       /* every worker is running */
+    if (rank0)
+        out->startup = j->t_launch > 0 ? ps_now() - j->t_launch : 0;
+    uint64_t failed = k->setup(t, &j->plan, &state) != 0;
+    ps_allreduce_u64(t, &failed, 1, PS_MAX);
+    if (failed) {
+        if (state)
+            k->teardown(state);
+        if (rank0)
+            out->failed = 1;
+        return;
+    }
+    for (int w = 0; w < j->warmup; w++) {
+        k->run(t, state);
+        ps_barrier(t);
+    }
+    for (int r = 0; r < j->reps; r++) {
+        if (r == 0)
+            maybe_fault(j->fault, ps_rank(t));
+        ps_barrier(t);
+        double t0 = ps_now();
+        k->run(t, state);
+        ps_barrier(t);
+        double dt = ps_now() - t0;
+        ps_allreduce_f64(t, &dt, 1, PS_MAX);
+        if (rank0) {
+            out->seconds[r] = dt;
+            out->stamp[r] = wall_now();
+        }
+    }
+    double checksum, error;
+    int ok = k->check(t, state, &checksum, &error);
+    if (rank0) {
+        out->verified = ok;
+        out->checksum = checksum;
+        out->error = error;
+    }
+    k->teardown(state);
+}
+
+static char watchdog_msg[160];
+
+static void watchdog_fire(int sig)
+{
+    (void)sig;
+    ssize_t n = write(STDERR_FILENO, watchdog_msg, strlen(watchdog_msg));
+    (void)n;
+    _exit(PS_EXIT_FAULT);
+}
+
+void ps_watchdog(const char *driver, double seconds)
+{
+    if (seconds <= 0)
+        return;
+    snprintf(watchdog_msg, sizeof watchdog_msg,
+             "parscale-%s: run exceeded --timeout %g s; ended\n", driver, seconds);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = watchdog_fire;
+    sigaction(SIGALRM, &sa, NULL);
+    struct itimerval it = { { 0, 0 }, { (time_t)seconds,
+                            (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6) } };
+    if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
+        it.it_value.tv_usec = 1;
+    setitimer(ITIMER_REAL, &it, NULL);
+}

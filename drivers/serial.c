@@ -1,0 +1,29 @@
+/*
+ * serial.c - the baseline: one worker, the calling process, no parallel
+ * runtime at all.
+ */
+#include "shm_main.h"
+
+static int one_worker(void) { return 1; }
+
+static int launch(const struct ps_opts *o, struct ps_job *j,
+                  struct shm_arena *a, struct ps_outcome *out)
+{
+    struct ps_team t;
+    if (j->workers != 1) {
+        ps_error("serial", "the serial driver runs exactly 1 worker, not %d",
+                 j->workers);
+        return PS_EXIT_USAGE;
+    }
+    shm_team_init(&t, a, 0, 1, &o->sched, NULL);
+    ps_worker(&t, j, out);
+    return 0;
+}
+
+static const struct ps_shm_driver driver = {
+    .info = { "serial", "must be 1 (the default)", 1 },
+    .default_workers = one_worker,
+    .launch = launch,
+};
+
+int main(int argc, char **argv) { return ps_shm_main(argc, argv, &driver); }

@@ -1,0 +1,50 @@
+/*
+ * shm_main.c - parse, plan, start workers on one arena, report.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shm_main.h"
+
+int ps_shm_main(int argc, char **argv, const struct ps_shm_driver *d)
+{
+    struct ps_opts o;
+    struct ps_job j;
+    char err[PS_ERR_MAX];
+    void *extra;
+    int rc = ps_cli_parse(argc, argv, &d->info, &o, 0);
+    if (rc != PS_CONTINUE)
+        return rc;
+    int workers = o.workers ? o.workers : d->default_workers();
+    if (ps_job_make(&o, workers, workers, &j, err, sizeof err)) {
+        ps_error(d->info.name, "%s", err);
+        return PS_EXIT_USAGE;
+    }
+    j.fault = getenv("PARSCALE_FAULT");
+    struct shm_arena *a = shm_arena_create(workers, d->process_shared,
+                                           ps_outcome_bytes(j.reps), &extra);
+    if (!a) {
+        ps_error(d->info.name, "cannot map shared memory for %d workers: %s",
+                 workers, strerror(errno));
+        return PS_EXIT_FAULT;
+    }
+    struct ps_outcome *out = extra;
+    ps_outcome_init(out, j.reps);
+    if (!d->own_timeout)
+        ps_watchdog(d->info.name, o.timeout);
+    rc = d->launch(&o, &j, a, out);
+    if (rc == 0 && out->failed) {
+        ps_error(d->info.name, "out of memory setting up %s", j.kernel->name);
+        rc = PS_EXIT_FAULT;
+    }
+    if (rc == 0) {
+        struct ps_where w = { .ranks = d->process_shared ? workers : 1,
+                              .threads_per_rank = d->process_shared ? 1 : workers,
+                              .nodes = 1, .cores = ps_cores() };
+        ps_hostname(w.host, sizeof w.host);
+        rc = ps_report(&o, &j, out, &w);
+    }
+    shm_arena_destroy(a);
+    return rc;
+}

@@ -1,0 +1,24 @@
+/*
+ * team.h - what every team implementation provides besides the public
+ * ps_* calls, for the generic work-distribution code in loop.c.
+ */
+#ifndef PARSCALE_TEAM_H
+#define PARSCALE_TEAM_H
+
+#include "parscale/kernel.h"
+
+/* The user's --schedule. */
+struct ps_sched {
+    enum ps_sched_kind kind;
+    uint64_t chunk;        /* items per chunk; 0 for the static block split */
+};
+
+/* The schedule this team runs loops with. */
+const struct ps_sched *ps_team_sched(const ps_team *t);
+/* Collective: rewind the dynamic queue to item 0. */
+void ps_team_queue_reset(ps_team *t);
+/* Take `chunk` items from the dynamic queue; returns the first one (which
+ * may be past the end of the loop). */
+uint64_t ps_team_queue_take(ps_team *t, uint64_t chunk);
+
+#endif
