@@ -95,7 +95,7 @@ static void print_param_range(const struct ps_param *p)
     if (p->type == PS_PCHOICE)
         printf("%s", p->choices);
     else
-        printf("%g..%g", p->min, p->max);
+        printf("%.15g..%.15g", p->min, p->max);
 }
 
 static void list_kernels(void)
@@ -447,7 +447,7 @@ int ps_job_make(const struct ps_opts *o, int workers, int local,
             if (p->type == PS_PCHOICE)
                 snprintf(err + n, errlen - n, "one of %s", p->choices);
             else
-                snprintf(err + n, errlen - n, "%s from %g to %g",
+                snprintf(err + n, errlen - n, "%s from %.15g to %.15g",
                          p->type == PS_PINT ? "an integer" : "a number",
                          p->min, p->max);
             return PS_EXIT_USAGE;

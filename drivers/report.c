@@ -134,7 +134,7 @@ int ps_report(const struct ps_opts *o, const struct ps_job *j,
     const char *unit;
     rate_unit(j->kernel->unit, &scale, &unit);
     double med = median(out->seconds, j->reps);
-    fprintf(stderr, "parscale-%s: %s, %d workers: median %.6g s over %d reps, "
+    fprintf(stderr, "parscale-%s: %s, workers=%d: median %.6g s over %d reps, "
             "%.4g %s, start-up %.3g s, %s (error %.3g)\n", o->driver->name,
             j->kernel->name, j->workers, med, j->reps,
             med > 0 ? j->kernel->work(&j->plan) / med / scale : 0.0, unit,

@@ -6,7 +6,9 @@
  * Test-only fault injection: PARSCALE_FAULT=RANK:KIND makes worker RANK,
  * at the start of its first timed repetition, do KIND: "kill" (SIGKILL
  * itself), "segv" (SIGSEGV), "exit" (exit status 7 from that worker) or
- * "hang" (sleep forever).  It exists so the fault paths can be tested.
+ * "hang" (sleep forever), or "skip" (skip its share of that repetition, so
+ * kernels whose result depends on every worker must fail verification).
+ * It exists so the fault paths can be tested; it is not for measurements.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -63,12 +65,13 @@ void ps_outcome_init(struct ps_outcome *out, int reps)
     out->stamp = out->seconds + reps;
 }
 
-/* Do the injected fault if it names this worker (see the file comment). */
-static void maybe_fault(const char *spec, int rank)
+/* Do the injected fault if it names this worker (see the file comment).
+ * Returns 1 if this worker should skip its share of the repetition. */
+static int maybe_fault(const char *spec, int rank)
 {
     char *end;
     if (!spec || strtol(spec, &end, 10) != rank || *end != ':')
-        return;
+        return 0;
     const char *kind = end + 1;
     if (strcmp(kind, "kill") == 0)
         raise(SIGKILL);
@@ -79,6 +82,7 @@ static void maybe_fault(const char *spec, int rank)
     else if (strcmp(kind, "hang") == 0)
         for (;;)
             pause();
+    return strcmp(kind, "skip") == 0;
 }
 
 void ps_worker(ps_team *t, const struct ps_job *j, struct ps_outcome *out)
@@ -104,11 +108,11 @@ void ps_worker(ps_team *t, const struct ps_job *j, struct ps_outcome *out)
         ps_barrier(t);
     }
     for (int r = 0; r < j->reps; r++) {
-        if (r == 0)
-            maybe_fault(j->fault, ps_rank(t));
+        int skip = r == 0 && maybe_fault(j->fault, ps_rank(t));
         ps_barrier(t);
         double t0 = ps_now();
-        k->run(t, state);
+        if (!skip)
+            k->run(t, state);
         ps_barrier(t);
         double dt = ps_now() - t0;
         ps_allreduce_f64(t, &dt, 1, PS_MAX);

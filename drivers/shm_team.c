@@ -74,7 +74,9 @@ void shm_arena_destroy(struct shm_arena *a)
 {
     if (!a)
         return;
-    pthread_barrier_destroy(&a->barrier);
+    /* No pthread_barrier_destroy: glibc's waits for every waiter to leave,
+     * and a killed worker never will.  The barrier holds nothing but the
+     * mapped memory, which munmap releases. */
     munmap(a, a->bytes);
 }
 
