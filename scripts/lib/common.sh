@@ -1,0 +1,184 @@
+# shellcheck shell=bash
+# Shared shell functions for the parscale scripts; source it, do not run it.
+#
+# The sourcing script sets PROG (its name, used as the message prefix) before
+# calling anything here. Only the sourcing script's top level exits on
+# purpose; functions report errors with die/usage_error, which exit, so call
+# them from the main shell, not from inside $(...) unless the caller checks
+# the status.
+
+[[ -z ${PARSCALE_COMMON_SH:-} ]] || return 0
+PARSCALE_COMMON_SH=1
+
+# The exit codes of the whole suite (see DESIGN.md).
+# shellcheck disable=SC2034  # used by the scripts that source this file
+readonly EXIT_OK=0 EXIT_FAILURE=1 EXIT_USAGE=2 EXIT_VERIFY=3
+
+# warn MSG: print "PROG: MSG" on stderr.
+warn() {
+	printf '%s: %s\n' "${PROG:-parscale}" "$*" >&2
+}
+
+# die MSG: print the message and exit 1 (a runtime failure).
+die() {
+	warn "$*"
+	exit "$EXIT_FAILURE"
+}
+
+# usage_error MSG: print the message and exit 2 (a bad option or value).
+usage_error() {
+	warn "$*"
+	exit "$EXIT_USAGE"
+}
+
+# repo_root: print the absolute path of the repository holding this file.
+repo_root() {
+	(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+}
+
+# is_uint S: true if S is a decimal integer >= 0 (at most 9 digits).
+is_uint() {
+	[[ $1 =~ ^[0-9]{1,9}$ ]]
+}
+
+# is_posint S: true if S is a decimal integer >= 1 (at most 9 digits).
+is_posint() {
+	is_uint "$1" && ((10#$1 >= 1))
+}
+
+# is_size S: true if S is a problem size the drivers accept: digits with an
+# optional k/M/G (10^3..) or Ki/Mi/Gi (2^10..) suffix.
+is_size() {
+	[[ $1 =~ ^[0-9]{1,18}(k|M|G|Ki|Mi|Gi)?$ ]] && [[ ! $1 =~ ^0+[^0-9]*$ ]]
+}
+
+# is_name S: true if S is a plain identifier (letters, digits, '_', '-', '.').
+is_name() {
+	[[ $1 =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]*$ ]]
+}
+
+# Largest worker count a list may name; more is certainly a typo.
+readonly INT_LIST_MAX=65536
+
+# parse_int_list SPEC: print the positive integers SPEC names, ascending and
+# without repeats, one a line. SPEC is comma-separated items, each N, A-B
+# (A..B inclusive) or pow2:N (1, 2, 4, ... up to N). Returns 1 and prints one
+# line naming the bad item on stderr when SPEC is malformed.
+parse_int_list() {
+	local spec=$1 item lo hi p
+	local -a out=()
+	if [[ -z $spec ]]; then
+		warn "empty worker list"
+		return 1
+	fi
+	if [[ $spec == *, || $spec == ,* || $spec == *,,* ]]; then
+		warn "empty item in list '$spec'"
+		return 1
+	fi
+	local -a items
+	IFS=, read -r -a items <<<"$spec"
+	for item in "${items[@]}"; do
+		if [[ $item =~ ^[0-9]{1,9}$ ]]; then
+			lo=$((10#$item))
+			hi=$lo
+		elif [[ $item =~ ^([0-9]{1,9})-([0-9]{1,9})$ ]]; then
+			lo=$((10#${BASH_REMATCH[1]}))
+			hi=$((10#${BASH_REMATCH[2]}))
+			if ((hi < lo)); then
+				warn "bad range '$item' in list '$spec' (end below start)"
+				return 1
+			fi
+		elif [[ $item =~ ^pow2:([0-9]{1,9})$ ]]; then
+			hi=$((10#${BASH_REMATCH[1]}))
+			if ((hi < 1)); then
+				warn "bad item '$item' in list '$spec' (pow2 bound must be at least 1)"
+				return 1
+			fi
+			if ((hi > INT_LIST_MAX)); then
+				warn "bad item '$item' in list '$spec' (above $INT_LIST_MAX)"
+				return 1
+			fi
+			for ((p = 1; p <= hi; p *= 2)); do
+				out+=("$p")
+			done
+			continue
+		else
+			warn "bad item '$item' in list '$spec' (want N, A-B or pow2:N)"
+			return 1
+		fi
+		if ((lo < 1)); then
+			warn "bad item '$item' in list '$spec' (counts start at 1)"
+			return 1
+		fi
+		if ((hi > INT_LIST_MAX)); then
+			warn "bad item '$item' in list '$spec' (above $INT_LIST_MAX)"
+			return 1
+		fi
+		for ((p = lo; p <= hi; p++)); do
+			out+=("$p")
+		done
+	done
+	printf '%s\n' "${out[@]}" | sort -n -u
+}
+
+# split_words S: print the words of S one a line, honouring '...', "..." and
+# backslash quoting the way a shell would, without evaluating anything
+# (xargs does the splitting). Returns 1, printing nothing, on unbalanced
+# quotes or a newline in S.
+split_words() {
+	local s=$1 words
+	[[ $s != *$'\n'* ]] || return 1
+	[[ -n ${s//[[:space:]]/} ]] || return 0
+	words=$(printf '%s' "$s" | xargs -r printf '%s\n' 2>/dev/null) || return 1
+	printf '%s\n' "$words"
+}
+
+# iso_now: the current UTC time, ISO 8601 (2026-11-23T22:10:05Z).
+iso_now() {
+	date -u +%Y-%m-%dT%H:%M:%SZ
+}
+
+# stamp_now: the current UTC time for file names (20261123T221005Z).
+stamp_now() {
+	date -u +%Y%m%dT%H%M%SZ
+}
+
+# now_s: seconds since the epoch with microseconds (for durations).
+now_s() {
+	printf '%s\n' "${EPOCHREALTIME/,/.}"
+}
+
+# elapsed_s START: seconds since START (a now_s value), 3 decimals.
+elapsed_s() {
+	awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.3f\n", b - a }'
+}
+
+# short_host: this machine's host name, reduced to [A-Za-z0-9.-].
+short_host() {
+	local h
+	h=$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)
+	h=${h%%.*}
+	h=${h//[^A-Za-z0-9-]/}
+	printf '%s\n' "${h:-host}"
+}
+
+# quote_cmd ARGS...: print ARGS as one shell-quoted command line.
+quote_cmd() {
+	local out
+	printf -v out '%q ' "$@"
+	printf '%s\n' "${out% }"
+}
+
+# csv_col FILE NAME: print the 1-based index of column NAME in the header
+# (first line) of CSV FILE; returns 1 if there is no such column.
+csv_col() {
+	awk -F, -v name="$2" 'NR == 1 {
+		for (i = 1; i <= NF; i++) if ($i == name) { print i; found = 1; exit }
+		exit
+	} END { exit !found }' "$1"
+}
+
+# online_cores: the number of CPUs this process may run on.
+online_cores() {
+	nproc 2>/dev/null || getconf _NPROCESSORS_ONLN
+}

@@ -1,0 +1,1031 @@
+#!/usr/bin/env bash
+# sweep.sh: run parscale kernels × drivers × worker counts into a run folder.
+#
+# Each configuration (kernel, driver, size, workers) is one driver run with
+# its own run id. Rows go to DIR/raw.csv whole, and only after the run ended
+# (exit 0, or 3 for a failed verification); DIR/status.csv then records that
+# the configuration is complete. An interrupted sweep is finished with
+# --resume DIR. See --help and the README's "Sweeps and studies" section.
+set -euo pipefail
+# Numbers with a decimal point in everything printed here and by the tools
+# run from here; the user's character set is kept (gnuplot needs it).
+if [[ -n ${LC_ALL:-} ]]; then
+	export LANG="$LC_ALL"
+	unset LC_ALL
+fi
+export LC_NUMERIC=C
+
+PROG=sweep.sh
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+ROOT=$(repo_root)
+readonly ROOT
+readonly SELF="$ROOT/scripts/sweep.sh"
+
+readonly ALL_DRIVERS=(serial pthread openmp fork mpi)
+readonly STATUS_HEADER=config,run_id,kernel,driver,scaling,size,workers,exit_code,state,reason,seconds
+readonly STATUS_FIELDS=11
+readonly PLAN_HEADER=order,run_id,kernel,driver,scaling,size,workers
+readonly PROBE_HEADER=workers,seconds,speedup,delivered,phase
+readonly PROBE_KERNEL=sqrtpow
+readonly PROBE_REPS=3
+# A probe run has this long; it is meant to take a fraction of a second.
+readonly PROBE_TIMEOUT=60
+# Speedup a probe must reach, as a fraction of min(workers, cores).
+readonly PROBE_DELIVERED=0.8
+# The hard limit on a run is its --timeout plus this, then SIGKILL after
+# HARD_KILL_AFTER more: it catches a launcher that hangs before the driver's
+# own timer starts.
+readonly HARD_MARGIN=30 HARD_KILL_AFTER=10
+readonly REASON_MAX=200
+
+usage() {
+	cat <<EOF
+usage: scripts/sweep.sh [OPTION]...
+       scripts/sweep.sh --resume DIR [--retry-failed] [--build DIR] [--no-plot]
+                        [--no-probe] [--dry-run]
+
+Runs every kernel × driver × worker count × size as one driver run and
+collects the CSV rows in a run folder (raw.csv, status.csv, plan.txt,
+settings.txt, meta.txt, probe.csv, sweep.log, command.sh).
+
+What to run:
+  --kernels LIST      comma-separated kernel names, or all (default: all)
+  --drivers LIST      from serial,pthread,openmp,fork,mpi, or all (default: all
+                      that are built; mpi also needs mpirun)
+  --workers LIST      worker counts: N, A-B, pow2:N, comma-separated
+                      (default: $DEF_WORKERS); the serial driver runs once at 1
+  --scaling MODE      strong or weak (default: $DEF_SCALING)
+  --size SPEC         SIZE for every kernel, or KERNEL=SIZE items, comma-
+                      separated, mixable (1000,triad=2M); a kernel named twice
+                      is swept over both sizes; kernels with no size use the
+                      driver's default. SIZE takes k/M/G or Ki/Mi/Gi suffixes
+  --reps N            timed repetitions per run (default: $DEF_REPS)
+  --warmup N          warm-up repetitions per run (default: $DEF_WARMUP)
+  --timeout SECONDS   per-run limit passed to the driver (default: $DEF_TIMEOUT)
+  --schedule S        static, static,CHUNK, dynamic or dynamic,CHUNK
+  --param [KERNEL:]KEY=VALUE
+                      kernel parameter, repeatable; with KERNEL: only for it
+  --mpi-args "ARGS"   extra mpirun arguments, split like a shell would split
+                      them (quotes honoured), never evaluated
+  --hostfile FILE     passed to mpirun as --hostfile
+  --build DIR         where the parscale-* binaries are (default: build)
+
+Where and how:
+  --out DIR           run folder, new or empty (default:
+                      results/<host>-<UTC time>)
+  --shuffle           run the configurations in random order
+  --seed N            seed for --shuffle (the seed used is always recorded)
+  --probe-size SIZE   per-worker size of the capacity probe
+                      ($PROBE_KERNEL, weak scaling; default: $DEF_PROBE_SIZE)
+  --no-probe          skip the capacity probe before and after the sweep
+  --no-plot           do not run scripts/plot.sh on the run folder afterwards
+  --dry-run           print the plan and the commands; write nothing
+  --resume DIR        finish the sweep recorded in DIR: completed
+                      configurations are skipped, interrupted ones rerun
+  --retry-failed      with --resume: also rerun failed and verify-failed ones
+  -h, --help          print this help and exit
+
+Environment: OMPI_MCA_pml defaults to ob1 for mpi runs when unset (MPI_Init
+~10x faster here); as root the OMPI_ALLOW_RUN_AS_ROOT* variables are set for
+mpirun. Both are recorded in meta.txt.
+
+Exit status: 0 all configurations ok, 1 a run failed (or a runtime error),
+2 usage error, 3 a run failed verification (and none failed otherwise).
+EOF
+}
+
+readonly DEF_WORKERS=1,2,4 DEF_SCALING=strong DEF_REPS=5 DEF_WARMUP=1
+readonly DEF_TIMEOUT=300 DEF_PROBE_SIZE=2M
+
+# The environment as the user gave it, for meta.txt and command.sh.
+USER_ENV=()
+capture_user_env() {
+	local name val
+	while IFS= read -r name; do
+		if [[ $name =~ ^(OMP_|GOMP_|KMP_|OMPI_|PMIX_|SLURM_|MPICH_|I_MPI_|PARSCALE_) ]]; then
+			val=${!name}
+			USER_ENV+=("$name=${val//$'\n'/ }")
+		fi
+	done < <(compgen -e | LC_ALL=C sort)
+}
+capture_user_env
+
+# ---- options ---------------------------------------------------------------
+
+kernels_spec=all
+drivers_spec=""
+workers_spec=$DEF_WORKERS
+scaling=$DEF_SCALING
+size_spec=""
+reps=$DEF_REPS
+warmup=$DEF_WARMUP
+timeout_s=$DEF_TIMEOUT
+schedule=""
+params=()
+mpi_args_str=""
+hostfile=""
+build="$ROOT/build"
+out=""
+shuffle=0
+seed=""
+probe_size=$DEF_PROBE_SIZE
+probe=1
+plot=1
+dry_run=0
+resume=""
+retry_failed=0
+build_given=0
+out_given=0
+plan_opts=()
+
+ORIG_ARGS=("$@")
+ORIG_PWD=$PWD
+
+# need_value OPT REMAINING: die unless OPT has a value after it.
+need_value() {
+	(($2 >= 2)) || usage_error "option '$1' needs a value"
+}
+
+while (($#)); do
+	opt=$1
+	val=""
+	has_inline=0
+	if [[ $opt == --*=* ]]; then
+		val=${opt#*=}
+		opt=${opt%%=*}
+		has_inline=1
+	fi
+	case $opt in
+	--kernels | --drivers | --workers | --scaling | --size | --reps | --warmup | \
+		--timeout | --schedule | --param | --mpi-args | --hostfile | --build | \
+		--out | --seed | --probe-size | --resume)
+		if ((!has_inline)); then
+			need_value "$opt" "$#"
+			val=$2
+			shift
+		fi
+		;;
+	--shuffle | --no-probe | --no-plot | --dry-run | --retry-failed | -h | --help)
+		((!has_inline)) || usage_error "option '$opt' takes no value"
+		;;
+	*)
+		usage_error "unknown option '$1' (see --help)"
+		;;
+	esac
+	shift
+	[[ $val != *$'\n'* ]] || usage_error "newline in the value of '$opt'"
+	case $opt in
+	--kernels) kernels_spec=$val ;;
+	--drivers) drivers_spec=$val ;;
+	--workers) workers_spec=$val ;;
+	--scaling) scaling=$val ;;
+	--size) size_spec=$val ;;
+	--reps) reps=$val ;;
+	--warmup) warmup=$val ;;
+	--timeout) timeout_s=$val ;;
+	--schedule) schedule=$val ;;
+	--param) params+=("$val") ;;
+	--mpi-args) mpi_args_str=$val ;;
+	--hostfile) hostfile=$val ;;
+	--build)
+		build=$val
+		build_given=1
+		;;
+	--out)
+		out=$val
+		out_given=1
+		;;
+	--shuffle) shuffle=1 ;;
+	--seed) seed=$val ;;
+	--probe-size) probe_size=$val ;;
+	--no-probe) probe=0 ;;
+	--no-plot) plot=0 ;;
+	--dry-run) dry_run=1 ;;
+	--resume) resume=$val ;;
+	--retry-failed) retry_failed=1 ;;
+	-h | --help)
+		usage
+		exit 0
+		;;
+	esac
+	case $opt in
+	--kernels | --drivers | --workers | --scaling | --size | --reps | --warmup | \
+		--timeout | --schedule | --param | --mpi-args | --hostfile | --out | \
+		--shuffle | --seed | --probe-size)
+		plan_opts+=("$opt")
+		;;
+	esac
+done
+
+if [[ -n $resume ]]; then
+	((${#plan_opts[@]} == 0)) ||
+		usage_error "option '${plan_opts[0]}' cannot be used with --resume (the plan is in the run folder)"
+elif ((retry_failed)); then
+	usage_error "option '--retry-failed' needs --resume DIR"
+fi
+
+# ---- checks on values --------------------------------------------------------
+
+# check_common_values: the checks shared by a new sweep and a resumed one.
+check_common_values() {
+	[[ -d $build ]] || usage_error "build folder '$build' does not exist (build first, or give --build DIR)"
+	build=$(cd "$build" && pwd -P)
+}
+
+# first_driver_binary: a built non-MPI driver to ask for kernel names.
+first_driver_binary() {
+	local d
+	for d in serial pthread openmp fork; do
+		if [[ -x $build/parscale-$d ]]; then
+			printf '%s\n' "$build/parscale-$d"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# driver_available D: true if driver D can run here.
+driver_available() {
+	[[ -x $build/parscale-$1 ]] || return 1
+	[[ $1 != mpi ]] || command -v mpirun >/dev/null
+}
+
+# check_out DIR: die unless DIR is a path a new run folder can be made at.
+check_out() {
+	local dir=$1 anc
+	[[ -n $dir ]] || usage_error "empty --out"
+	if [[ -e $dir || -L $dir ]]; then
+		[[ -d $dir ]] || usage_error "--out '$dir' exists and is not a folder"
+		[[ -z $(ls -A "$dir") ]] ||
+			usage_error "--out '$dir' exists and is not empty (finish a sweep there with --resume)"
+		[[ -w $dir ]] || usage_error "--out '$dir' is not writable"
+		return 0
+	fi
+	anc=$(dirname "$dir")
+	while [[ ! -e $anc ]]; do
+		anc=$(dirname "$anc")
+	done
+	[[ -d $anc && -w $anc ]] || usage_error "cannot create --out '$dir' ('$anc' is not a writable folder)"
+}
+
+KERNELS=()
+DRIVERS=()
+WORKERS=()
+MPI_ARGS=()
+declare -A SIZES=()
+
+# check_new_sweep: check every option of a new sweep; fill KERNELS, DRIVERS,
+# WORKERS, MPI_ARGS and SIZES.
+check_new_sweep() {
+	local k d item name sz p list lister known
+	[[ $scaling == strong || $scaling == weak ]] ||
+		usage_error "bad --scaling '$scaling' (want strong or weak)"
+	is_posint "$reps" || usage_error "bad --reps '$reps' (want an integer >= 1)"
+	is_uint "$warmup" || usage_error "bad --warmup '$warmup' (want an integer >= 0)"
+	is_posint "$timeout_s" || usage_error "bad --timeout '$timeout_s' (want whole seconds >= 1)"
+	if [[ -n $schedule ]]; then
+		[[ $schedule =~ ^(static|dynamic)(,([1-9][0-9]{0,8}))?$ ]] ||
+			usage_error "bad --schedule '$schedule' (want static, static,CHUNK, dynamic or dynamic,CHUNK)"
+	fi
+	for p in "${params[@]}"; do
+		[[ $p =~ ^([A-Za-z0-9_-]+:)?[A-Za-z_][A-Za-z0-9_]*=[^[:space:]]+$ ]] ||
+			usage_error "bad --param '$p' (want [KERNEL:]KEY=VALUE)"
+	done
+	if [[ -n $seed ]]; then
+		is_uint "$seed" || usage_error "bad --seed '$seed' (want an integer >= 0)"
+	fi
+	is_size "$probe_size" || usage_error "bad --probe-size '$probe_size'"
+	list=$(parse_int_list "$workers_spec" 2>&1) ||
+		usage_error "bad --workers: ${list#"$PROG: "}"
+	mapfile -t WORKERS <<<"$list"
+	list=$(split_words "$mpi_args_str") ||
+		usage_error "bad --mpi-args '$mpi_args_str' (unbalanced quotes)"
+	[[ -z $list ]] || mapfile -t MPI_ARGS <<<"$list"
+	if [[ -n $hostfile ]]; then
+		[[ -f $hostfile && -r $hostfile ]] || usage_error "--hostfile '$hostfile' is not a readable file"
+		hostfile=$(cd "$(dirname "$hostfile")" && pwd -P)/$(basename "$hostfile")
+	fi
+
+	# Drivers: names first (a usage error), then whether they are built.
+	local -a want=()
+	if [[ -z $drivers_spec || $drivers_spec == all ]]; then
+		want=("${ALL_DRIVERS[@]}")
+	else
+		IFS=, read -r -a want <<<"$drivers_spec"
+		[[ $drivers_spec != *, ]] || usage_error "empty item in --drivers '$drivers_spec'"
+		for d in "${want[@]}"; do
+			[[ " ${ALL_DRIVERS[*]} " == *" $d "* && -n $d ]] ||
+				usage_error "unknown driver '$d' (want serial, pthread, openmp, fork or mpi)"
+		done
+	fi
+	check_common_values
+	local why
+	for d in "${ALL_DRIVERS[@]}"; do
+		[[ " ${want[*]} " == *" $d "* ]] || continue
+		if driver_available "$d"; then
+			DRIVERS+=("$d")
+			continue
+		fi
+		why="no '$build/parscale-$d'"
+		[[ $d != mpi ]] || why+=" or no mpirun"
+		if [[ -z $drivers_spec || $drivers_spec == all ]]; then
+			warn "skipping driver '$d' ($why)"
+		else
+			die "driver '$d' is not available ($why)"
+		fi
+	done
+	((${#DRIVERS[@]})) || die "no driver is built in '$build'"
+
+	# Kernels: checked against the drivers' own list.
+	lister=$(first_driver_binary) || die "no non-MPI driver in '$build' to list the kernels"
+	known=$("$lister" --list-names) || die "'$lister --list-names' failed"
+	local -a known_list
+	mapfile -t known_list <<<"$known"
+	if [[ $kernels_spec == all ]]; then
+		KERNELS=("${known_list[@]}")
+	else
+		[[ -n $kernels_spec && $kernels_spec != *, && $kernels_spec != ,* && $kernels_spec != *,,* ]] ||
+			usage_error "empty item in --kernels '$kernels_spec'"
+		mapfile -t KERNELS < <(tr ',' '\n' <<<"$kernels_spec" | awk '!seen[$0]++')
+		for k in "${KERNELS[@]}"; do
+			[[ " ${known_list[*]} " == *" $k "* ]] ||
+				usage_error "unknown kernel '$k' (known: $(printf '%s ' "${known_list[@]}" | sed 's/ $//; s/ /, /g'))"
+		done
+	fi
+	for p in "${params[@]}"; do
+		if [[ $p =~ ^([A-Za-z0-9_-]+): ]]; then
+			[[ " ${known_list[*]} " == *" ${BASH_REMATCH[1]} "* ]] ||
+				usage_error "unknown kernel '${BASH_REMATCH[1]}' in --param '$p'"
+		fi
+	done
+
+	# Sizes: SIZE or KERNEL=SIZE items.
+	local default_sizes=""
+	if [[ -n $size_spec ]]; then
+		[[ $size_spec != *, && $size_spec != ,* && $size_spec != *,,* ]] ||
+			usage_error "empty item in --size '$size_spec'"
+		local -a items
+		IFS=, read -r -a items <<<"$size_spec"
+		for item in "${items[@]}"; do
+			if [[ $item == *=* ]]; then
+				name=${item%%=*}
+				sz=${item#*=}
+				[[ " ${known_list[*]} " == *" $name "* ]] ||
+					usage_error "unknown kernel '$name' in --size '$size_spec'"
+				is_size "$sz" || usage_error "bad size '$sz' for kernel '$name' in --size"
+				SIZES[$name]+="${SIZES[$name]:+ }$sz"
+			else
+				is_size "$item" || usage_error "bad size '$item' in --size (want N[k|M|G|Ki|Mi|Gi])"
+				default_sizes+="${default_sizes:+ }$item"
+			fi
+		done
+	fi
+	for k in "${KERNELS[@]}"; do
+		[[ -n ${SIZES[$k]:-} ]] || SIZES[$k]=${default_sizes:-default}
+	done
+
+	if ((!out_given)); then
+		out="$ROOT/results/$(short_host)-$(stamp_now)"
+	fi
+	check_out "$out"
+}
+
+# ---- the plan ----------------------------------------------------------------
+
+PLAN=()   # "run_id kernel driver scaling size workers", in run order
+
+# make_plan: fill PLAN from KERNELS × SIZES × DRIVERS × WORKERS.
+make_plan() {
+	local sweep_id=$1 k sz d w idx=0 id
+	local -a ws
+	for k in "${KERNELS[@]}"; do
+		for sz in ${SIZES[$k]}; do
+			for d in "${DRIVERS[@]}"; do
+				if [[ $d == serial ]]; then
+					ws=(1)
+				else
+					ws=("${WORKERS[@]}")
+				fi
+				for w in "${ws[@]}"; do
+					idx=$((idx + 1))
+					printf -v id '%s-%03d-%s-%s-w%s' "$sweep_id" "$idx" "$k" "$d" "$w"
+					PLAN+=("${id:0:64} $k $d $scaling $sz $w")
+				done
+			done
+		done
+	done
+}
+
+# shuffle_plan SEED: put PLAN in a random order fixed by SEED (Fisher-Yates).
+shuffle_plan() {
+	local i j tmp
+	RANDOM=$1
+	for ((i = ${#PLAN[@]} - 1; i > 0; i--)); do
+		j=$((((RANDOM << 15) | RANDOM) % (i + 1)))
+		tmp=${PLAN[i]}
+		PLAN[i]=${PLAN[j]}
+		PLAN[j]=$tmp
+	done
+}
+
+# cmd_for RUN_ID KERNEL DRIVER SCALING SIZE WORKERS: set CMD to the command
+# line of one configuration.
+CMD=()
+cmd_for() {
+	local id=$1 k=$2 d=$3 sc=$4 sz=$5 w=$6 p
+	local -a args=(--kernel "$k" --scaling "$sc" --reps "$reps" --warmup "$warmup"
+		--timeout "$timeout_s" --run-id "$id")
+	[[ $sz == default ]] || args+=(--size "$sz")
+	[[ -z $schedule ]] || args+=(--schedule "$schedule")
+	for p in "${params[@]}"; do
+		if [[ $p =~ ^([A-Za-z0-9_-]+):(.*)$ ]]; then
+			[[ ${BASH_REMATCH[1]} == "$k" ]] || continue
+			p=${BASH_REMATCH[2]}
+		fi
+		args+=(--param "$p")
+	done
+	if [[ $d == mpi ]]; then
+		CMD=(env "${MPI_ENV[@]}" mpirun -np "$w")
+		if ((w > CORES)) && [[ " ${MPI_ARGS[*]} " != *" --oversubscribe "* ]]; then
+			CMD+=(--oversubscribe)
+		fi
+		[[ -z $hostfile ]] || CMD+=(--hostfile "$hostfile")
+		CMD+=("${MPI_ARGS[@]}" "$build/parscale-mpi" "${args[@]}")
+	else
+		CMD=("$build/parscale-$d" --workers "$w" "${args[@]}")
+	fi
+}
+
+# set_mpi_env: the variables the sweep adds for mpirun, in MPI_ENV.
+MPI_ENV=()
+set_mpi_env() {
+	MPI_ENV=()
+	if ((EUID == 0)); then
+		MPI_ENV+=(OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1)
+	fi
+	if [[ -z ${OMPI_MCA_pml+set} && -n $mpi_pml ]]; then
+		MPI_ENV+=("OMPI_MCA_pml=$mpi_pml")
+	fi
+	# In a sanitizer build, LeakSanitizer cannot attribute (or suppress) the
+	# allocations Open MPI keeps in the components it dlopen()s and unloads:
+	# MPI runs keep AddressSanitizer and UBSan but not the leak check.
+	if [[ $(cache_value PARSCALE_SANITIZE) == ON ]]; then
+		MPI_ENV+=("ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
+	fi
+}
+
+# probe_counts: the worker counts the probe measures (1 and the sweep's).
+probe_counts() {
+	local line
+	{
+		printf '1\n'
+		for line in "${PLAN[@]}"; do
+			printf '%s\n' "${line##* }"
+		done
+	} | sort -n -u
+}
+
+print_plan() {
+	local n=${#PLAN[@]} i line
+	local -a f
+	printf '# %d configurations, %d timed + %d warm-up repetitions each, into %s\n' \
+		"$n" "$reps" "$warmup" "$out"
+	if ((probe)); then
+		printf '# capacity probe before and after: %s --kernel %s --scaling weak --size %s at workers %s\n' \
+			"$build/parscale-pthread" "$PROBE_KERNEL" "$probe_size" "$(probe_counts | paste -sd, -)"
+	fi
+	for ((i = 0; i < n; i++)); do
+		read -r -a f <<<"${PLAN[i]}"
+		cmd_for "${f[@]}"
+		printf '[%d/%d] %s %s workers=%s size=%s: %s\n' "$((i + 1))" "$n" \
+			"${f[1]}" "${f[2]}" "${f[5]}" "${f[4]}" "$(quote_cmd "${CMD[@]}")"
+	done
+}
+
+# ---- the run folder ----------------------------------------------------------
+
+# write_atomic FILE: copy stdin to FILE through a temporary file and rename.
+write_atomic() {
+	local tmp="$1.tmp.$$"
+	cat >"$tmp"
+	mv -f "$tmp" "$1"
+}
+
+write_settings() {
+	local p a
+	{
+		printf 'format=1\n'
+		printf 'sweep_id=%s\n' "$sweep_id"
+		printf 'build=%s\n' "$build"
+		printf 'reps=%s\nwarmup=%s\ntimeout=%s\n' "$reps" "$warmup" "$timeout_s"
+		printf 'schedule=%s\nhostfile=%s\n' "$schedule" "$hostfile"
+		printf 'shuffle=%s\nseed=%s\n' "$shuffle" "$seed"
+		printf 'probe_size=%s\n' "$probe_size"
+		printf 'mpi_pml=%s\n' "$mpi_pml"
+		for p in "${params[@]}"; do
+			printf 'param=%s\n' "$p"
+		done
+		for a in "${MPI_ARGS[@]}"; do
+			printf 'mpi_arg=%s\n' "$a"
+		done
+	} | write_atomic "$dir/settings.txt"
+}
+
+# load_settings DIR: read settings.txt and plan.txt of a run folder.
+load_settings() {
+	local key val line id k d sc sz w order
+	local -a seen=()
+	params=()
+	MPI_ARGS=()
+	while IFS= read -r line; do
+		key=${line%%=*}
+		val=${line#*=}
+		case $key in
+		format) [[ $val == 1 ]] || usage_error "'$dir/settings.txt' has unknown format '$val'" ;;
+		sweep_id) sweep_id=$val ;;
+		build) ((build_given)) || build=$val ;;
+		reps) reps=$val ;;
+		warmup) warmup=$val ;;
+		timeout) timeout_s=$val ;;
+		schedule) schedule=$val ;;
+		hostfile) hostfile=$val ;;
+		shuffle) shuffle=$val ;;
+		seed) seed=$val ;;
+		probe_size) probe_size=$val ;;
+		mpi_pml) mpi_pml=$val ;;
+		param) params+=("$val") ;;
+		mpi_arg) MPI_ARGS+=("$val") ;;
+		*) usage_error "'$dir/settings.txt' has unknown key '$key'" ;;
+		esac
+		seen+=("$key")
+	done <"$dir/settings.txt"
+	[[ " ${seen[*]} " == *" reps "* && " ${seen[*]} " == *" sweep_id "* ]] ||
+		usage_error "'$dir/settings.txt' is incomplete"
+	if ! is_posint "$reps" || ! is_uint "$warmup" || ! is_posint "$timeout_s"; then
+		usage_error "'$dir/settings.txt' has bad values"
+	fi
+	PLAN=()
+	while IFS=, read -r order id k d sc sz w; do
+		[[ $order == order ]] && continue
+		if ! is_name "$id" || ! is_name "$k" || ! is_name "$d" || ! is_posint "$w"; then
+			usage_error "'$dir/plan.txt' has a bad line: $order,$id,$k,$d,$sc,$sz,$w"
+		fi
+		PLAN+=("$id $k $d $sc $sz $w")
+		scaling=$sc
+	done <"$dir/plan.txt"
+	((${#PLAN[@]})) || usage_error "'$dir/plan.txt' lists no configuration"
+}
+
+write_plan() {
+	local i line
+	local -a f
+	{
+		printf '%s\n' "$PLAN_HEADER"
+		for ((i = 0; i < ${#PLAN[@]}; i++)); do
+			read -r -a f <<<"${PLAN[i]}"
+			printf '%d,%s,%s,%s,%s,%s,%s\n' "$((i + 1))" "${f[@]}"
+		done
+	} | write_atomic "$dir/plan.txt"
+}
+
+write_command() {
+	local -a args=("${ORIG_ARGS[@]}")
+	if ((shuffle)) && [[ " ${plan_opts[*]} " != *" --seed "* ]]; then
+		args+=(--seed "$seed")
+	fi
+	{
+		printf '#!/usr/bin/env bash\n'
+		printf '# Repeats the sweep recorded in this folder (into a new folder unless --out\n'
+		printf '# names one; finish this one with: %s --resume %s).\n' \
+			"$(quote_cmd "$SELF")" "$(quote_cmd "$dir")"
+		printf 'set -euo pipefail\n'
+		printf 'cd %s\n' "$(quote_cmd "$ORIG_PWD")"
+		if ((${#USER_ENV[@]})); then
+			printf 'exec env %s %s %s\n' "$(quote_cmd "${USER_ENV[@]}")" \
+				"$(quote_cmd "$SELF")" "$(quote_cmd "${args[@]}")"
+		else
+			printf 'exec %s %s\n' "$(quote_cmd "$SELF")" "$(quote_cmd "${args[@]}")"
+		fi
+	} | write_atomic "$dir/command.sh"
+	chmod +x "$dir/command.sh"
+}
+
+# cache_value KEY: a value from the build's CMakeCache.txt, or nothing.
+cache_value() {
+	[[ -r $build/CMakeCache.txt ]] || return 0
+	awk -v key="$1" 'index($0, key ":") == 1 || index($0, key "=") == 1 {
+		sub(/^[^=]*=/, ""); print; exit }' "$build/CMakeCache.txt"
+}
+
+# effective_flags: the C flags the drivers were compiled with (the build's
+# flags.make holds what add_compile_options added to the cache's flags).
+effective_flags() {
+	local f
+	for f in "$build"/CMakeFiles/parscale-pthread.dir/flags.make "$build"/CMakeFiles/parscale-serial.dir/flags.make; do
+		if [[ -r $f ]]; then
+			awk '/^C_FLAGS = / { sub(/^C_FLAGS = /, ""); print; exit }' "$f"
+			return 0
+		fi
+	done
+}
+
+# meta_line KEY VALUE: one key=value line, the value on one line.
+meta_line() {
+	local v=${2//$'\n'/ }
+	printf '%s=%s\n' "$1" "${v//$'\r'/}"
+}
+
+write_meta() {
+	local cc omp mpi gp rev dirty e aff
+	cc=$(cache_value CMAKE_C_COMPILER)
+	omp=$(cache_value OpenMP_C_SPEC_DATE)
+	if [[ -z $omp && -n $cc && -x $cc ]]; then
+		omp=$(printf '_OPENMP\n' | "$cc" -fopenmp -E -P -x c - 2>/dev/null | tail -n 1) || omp=""
+	fi
+	if command -v mpirun >/dev/null; then
+		mpi=$(mpirun --version 2>/dev/null | head -n 1) || mpi=""
+	fi
+	if command -v gnuplot >/dev/null; then
+		gp=$(gnuplot --version 2>/dev/null) || gp=""
+	fi
+	rev=$(git -C "$ROOT" rev-parse --verify -q HEAD 2>/dev/null) || rev=none
+	dirty=0
+	[[ -z $(git -C "$ROOT" status --porcelain 2>/dev/null) ]] || dirty=1
+	aff=$(awk -F: '$1 == "Cpus_allowed_list" { gsub(/[ \t]/, "", $2); print $2 }' /proc/self/status)
+	{
+		meta_line sweep_id "$sweep_id"
+		meta_line started "$(iso_now)"
+		meta_line host "$(hostname)"
+		meta_line cpu_model "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+		meta_line cores "$CORES"
+		meta_line cpus_allowed "$aff"
+		meta_line mem_kib "$(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo)"
+		meta_line kernel_release "$(uname -r)"
+		meta_line build_dir "$build"
+		meta_line build_type "$(cache_value CMAKE_BUILD_TYPE)"
+		meta_line compiler "$cc"
+		if [[ -n $cc && -x $cc ]]; then
+			meta_line compiler_version "$("$cc" -dumpfullversion 2>/dev/null || "$cc" -dumpversion 2>/dev/null || true)"
+		fi
+		meta_line c_flags "$(cache_value CMAKE_C_FLAGS)"
+		meta_line c_flags_build_type "$(cache_value "CMAKE_C_FLAGS_$(cache_value CMAKE_BUILD_TYPE | tr '[:lower:]' '[:upper:]')")"
+		meta_line c_flags_effective "$(effective_flags)"
+		meta_line cmake_options "$(awk -F'[:=]' '/^PARSCALE_[A-Z_]*:BOOL=/ { printf "%s%s=%s", sep, $1, $3; sep = ";" }' "$build/CMakeCache.txt" 2>/dev/null || true)"
+		meta_line openmp_version "$omp"
+		meta_line openmp_flags "$(cache_value OpenMP_C_FLAGS)"
+		meta_line mpi_library "${mpi:-}"
+		meta_line mpi_c_compiler "$(cache_value MPI_C_COMPILER)"
+		meta_line gnuplot_version "${gp:-}"
+		meta_line git_revision "$rev"
+		meta_line git_dirty "$dirty"
+		meta_line kernels "$(printf '%s\n' "${PLAN[@]}" | awk '{ print $2 }' | awk '!s[$0]++' | paste -sd, -)"
+		meta_line drivers "$(printf '%s\n' "${PLAN[@]}" | awk '{ print $3 }' | awk '!s[$0]++' | paste -sd, -)"
+		meta_line workers "$(printf '%s\n' "${PLAN[@]}" | awk '{ print $6 }' | sort -n -u | paste -sd, -)"
+		meta_line scaling "$scaling"
+		meta_line sizes "$(for k in "${KERNELS[@]}"; do printf '%s=%s\n' "$k" "${SIZES[$k]// /+}"; done | paste -sd, -)"
+		meta_line configurations "${#PLAN[@]}"
+		meta_line reps "$reps"
+		meta_line warmup "$warmup"
+		meta_line timeout "$timeout_s"
+		meta_line schedule "${schedule:-driver default}"
+		meta_line params "$(printf '%s;' "${params[@]}" | sed 's/;$//')"
+		meta_line shuffle "$shuffle"
+		meta_line seed "$seed"
+		meta_line mpi_args "$(quote_cmd "${MPI_ARGS[@]}")"
+		meta_line hostfile "$hostfile"
+		meta_line mpi_env_added "${MPI_ENV[*]}"
+		meta_line binding_omp_proc_bind "${OMP_PROC_BIND:-unset}"
+		meta_line binding_omp_places "${OMP_PLACES:-unset}"
+		meta_line binding_mpi "open mpi default unless --bind-to is in mpi_args (core for np<=2, socket above, none when oversubscribed)"
+		meta_line binding_threads_fork "none (the kernel scheduler places workers)"
+		for e in "${USER_ENV[@]}"; do
+			meta_line "env_${e%%=*}" "${e#*=}"
+		done
+	} | write_atomic "$dir/meta.txt"
+}
+
+# ---- runs --------------------------------------------------------------------
+
+# one_line FILE: why a run failed, from its stderr FILE, made safe for a CSV
+# field: the last message of a parscale driver (not its summary line), else
+# the last line with words in it (launchers print banners of dashes).
+one_line() {
+	local s
+	s=$(awk '/^parscale-[a-z]+: / && !/: median / { d = $0 }
+		/[A-Za-z0-9]/ { l = $0 }
+		END { print (d != "") ? d : l }' "$1" 2>/dev/null | tr -d '\r')
+	s=${s//,/;}
+	s=${s//\"/\'}
+	printf '%s\n' "${s:0:REASON_MAX}"
+}
+
+# append_status FIELD...: append one line to status.csv (one write).
+append_status() {
+	local line
+	printf -v line '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$@"
+	printf '%s' "$line" >>"$dir/status.csv"
+}
+
+# append_rows PART RUN_ID: append PART's rows of RUN_ID to raw.csv; the header
+# goes first when raw.csv has none. Returns 1 if the headers differ.
+append_rows() {
+	local part=$1 id=$2 head
+	head=$(head -n 1 "$part")
+	if [[ ! -s $dir/raw.csv ]]; then
+		printf '%s\n' "$head" | write_atomic "$dir/raw.csv"
+	elif [[ $(head -n 1 "$dir/raw.csv") != "$head" ]]; then
+		return 1
+	fi
+	awk -F, -v id="$id" -v nf="$(awk -F, 'NR == 1 { print NF; exit }' "$part")" \
+		'NR > 1 && $1 == id && NF == nf' "$part" >>"$dir/raw.csv"
+}
+
+CHILD=""
+# on_signal SIG: stop the running driver and exit; the folder stays resumable.
+# shellcheck disable=SC2317  # called from the traps
+on_signal() {
+	local sig=$1
+	if [[ -n $CHILD ]]; then
+		kill -TERM "$CHILD" 2>/dev/null || true
+		wait "$CHILD" 2>/dev/null || true
+	fi
+	warn "interrupted by SIG$sig; finish with: $(quote_cmd "$SELF" --resume "$dir")"
+	[[ $sig == INT ]] && exit 130
+	exit 143
+}
+
+# run_config K N RUN_ID KERNEL DRIVER SCALING SIZE WORKERS: run one
+# configuration and record it.
+run_config() {
+	local k=$1 n=$2 id=$3 kernel=$4 driver=$5 sc=$6 sz=$7 w=$8
+	local part="$dir/.runs/$id.csv" errf="$dir/.runs/$id.err"
+	local rc=0 t0 secs state reason rows bad vcol hard
+	cmd_for "$id" "$kernel" "$driver" "$sc" "$sz" "$w"
+	{
+		printf '### %s [%d/%d] %s\n' "$(iso_now)" "$k" "$n" "$id"
+		printf '$ %s\n' "$(quote_cmd "${CMD[@]}")"
+	} >>"$dir/sweep.log"
+	hard=$((timeout_s + HARD_MARGIN))
+	t0=$(now_s)
+	timeout --foreground --kill-after="$HARD_KILL_AFTER" "$hard" "${CMD[@]}" \
+		>"$part" 2>"$errf" 9>&- &
+	CHILD=$!
+	wait "$CHILD" || rc=$?
+	CHILD=""
+	secs=$(elapsed_s "$t0")
+	cat "$errf" >>"$dir/sweep.log"
+	printf '### exit %d after %ss\n' "$rc" "$secs" >>"$dir/sweep.log"
+
+	rows=0
+	bad=0
+	if [[ -s $part ]] && vcol=$(csv_col "$part" verified); then
+		read -r rows bad < <(awk -F, -v id="$id" -v c="$vcol" \
+			'NR > 1 && $1 == id { n++; if ($c != 1) b++ } END { print n + 0, b + 0 }' "$part")
+	fi
+	case $rc in
+	0)
+		if ((rows != reps)); then
+			state=failed reason="expected $reps rows; got $rows"
+		elif ((bad)); then
+			state=verify-failed reason="verified=0 on $bad of $rows rows"
+		else
+			state=ok reason=""
+		fi
+		;;
+	3)
+		state=verify-failed
+		reason=$(one_line "$errf")
+		((rows == reps)) || state=failed reason="verification failed and expected $reps rows; got $rows"
+		;;
+	124) state=failed reason="no exit within the hard limit of ${hard}s (SIGTERM)" ;;
+	137) state=failed reason="killed after the hard limit of ${hard}s" ;;
+	*)
+		state=failed
+		reason=$(one_line "$errf")
+		((rc <= 128)) || reason="killed by signal $((rc - 128))${reason:+: $reason}"
+		[[ -n $reason ]] || reason="exit $rc"
+		;;
+	esac
+	if [[ $state != failed ]] && ! append_rows "$part" "$id"; then
+		state=failed reason="CSV header differs from raw.csv's"
+	fi
+	append_status "$kernel:$driver:$sc:$sz:$w" "$id" "$kernel" "$driver" "$sc" "$sz" "$w" \
+		"$rc" "$state" "$reason" "$secs"
+	rm -f "$part" "$errf"
+	case $state in
+	ok) ;;
+	verify-failed) warn "$id: verification failed: $reason" ;;
+	failed) warn "$id: failed (exit $rc): $reason" ;;
+	esac
+}
+
+# ---- resume: make the folder consistent ------------------------------------
+
+# complete_lines FILE: print FILE without a last line that lacks its newline.
+complete_lines() {
+	local n
+	n=$(wc -l <"$1")
+	head -n "$n" "$1"
+}
+
+# repair_folder: drop a torn last line, status lines of configurations to
+# rerun, and raw rows of every run id that status.csv does not list as done.
+repair_folder() {
+	local f e
+	for f in "$dir"/*.tmp.*; do
+		[[ -e $f ]] && rm -f "$f"
+	done
+	for e in "$dir"/.runs/*.err; do
+		[[ -e $e ]] || continue
+		{
+			printf '### %s interrupted run %s; its stderr was:\n' "$(iso_now)" "$(basename "$e" .err)"
+			cat "$e"
+		} >>"$dir/sweep.log"
+	done
+	rm -f "$dir"/.runs/*
+	if [[ -s $dir/status.csv ]]; then
+		complete_lines "$dir/status.csv" |
+			awk -F, -v nf="$STATUS_FIELDS" -v retry="$retry_failed" -v hdr="$STATUS_HEADER" '
+				NR == 1 { print hdr; next }
+				NF != nf { next }
+				$9 == "ok" || (!retry && ($9 == "failed" || $9 == "verify-failed")) { last[$2] = $0; order[++n] = $2 }
+				END { for (i = 1; i <= n; i++) if (order[i] in last) { print last[order[i]]; delete last[order[i]] } }' |
+			write_atomic "$dir/status.csv"
+	else
+		printf '%s\n' "$STATUS_HEADER" | write_atomic "$dir/status.csv"
+	fi
+	if [[ -s $dir/raw.csv ]]; then
+		complete_lines "$dir/raw.csv" |
+			awk -F, -v statusf="$dir/status.csv" '
+				BEGIN { while ((getline l < statusf) > 0) { split(l, f, ","); if (f[9] != "failed") keep[f[2]] = 1 } }
+				NR == 1 { nf = NF; print; next }
+				NF == nf && ($1 in keep) && !seen[$0]++' |
+			write_atomic "$dir/raw.csv"
+	fi
+}
+
+# ---- the capacity probe ------------------------------------------------------
+
+# run_probe PHASE: measure what parallelism the machine delivers now.
+run_probe() {
+	local phase=$1 p tmp t1="" tp sp del bin="$build/parscale-pthread" scol
+	if [[ ! -x $bin ]]; then
+		warn "no '$bin': skipping the capacity probe"
+		return 0
+	fi
+	tmp=$(mktemp "$dir/.runs/probe.XXXXXX")
+	[[ -s $dir/probe.csv ]] || printf '%s\n' "$PROBE_HEADER" | write_atomic "$dir/probe.csv"
+	printf '### %s capacity probe (%s)\n' "$(iso_now)" "$phase" >>"$dir/sweep.log"
+	while IFS= read -r p; do
+		if ! timeout --foreground --kill-after="$HARD_KILL_AFTER" "$PROBE_TIMEOUT" \
+			"$bin" --kernel "$PROBE_KERNEL" --scaling weak --size "$probe_size" \
+			--workers "$p" --reps "$PROBE_REPS" --warmup 1 --timeout "$PROBE_TIMEOUT" \
+			--run-id "probe-$phase-$p" >"$tmp" 2>>"$dir/sweep.log" 9>&-; then
+			warn "capacity probe at $p workers failed (see sweep.log)"
+			continue
+		fi
+		scol=$(csv_col "$tmp" seconds) || {
+			warn "capacity probe output has no seconds column"
+			break
+		}
+		tp=$(awk -F, -v c="$scol" 'NR > 1 { print $c }' "$tmp" | sort -g |
+			awk '{ v[NR] = $1 } END { if (NR) printf "%.6f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+		[[ -n $tp ]] || continue
+		[[ -n $t1 ]] || t1=$tp
+		read -r sp del < <(awk -v p="$p" -v t1="$t1" -v tp="$tp" -v c="$CORES" -v f="$PROBE_DELIVERED" \
+			'BEGIN { s = p * t1 / tp; m = (p < c) ? p : c; printf "%.3f %d\n", s, (s >= f * m) }')
+		printf '%s,%s,%s,%s,%s\n' "$p" "$tp" "$sp" "$del" "$phase" >>"$dir/probe.csv"
+		if ((!del)); then
+			warn "capacity probe ($phase): $p workers gave speedup $sp, below $PROBE_DELIVERED × min($p, $CORES cores); the machine is not delivering its cores"
+		fi
+	done < <(probe_counts)
+	rm -f "$tmp"
+}
+
+# ---- main --------------------------------------------------------------------
+
+CORES=$(online_cores)
+mpi_pml=""
+sweep_id=""
+
+if [[ -n $resume ]]; then
+	dir=$resume
+	[[ -d $dir && -f $dir/plan.txt && -f $dir/settings.txt ]] ||
+		usage_error "--resume '$dir' is not a sweep folder (no plan.txt and settings.txt)"
+	dir=$(cd "$dir" && pwd -P)
+	out=$dir
+	load_settings
+	check_common_values
+	KERNELS=()
+	set_mpi_env
+else
+	check_new_sweep
+	# Seed from the clock when none is given; recorded either way.
+	[[ -n $seed ]] || seed=$(((${SRANDOM:-$RANDOM} + $$) % 2147483647))
+	sweep_id="$(stamp_now)-$(printf '%04x' $((RANDOM % 65536)))"
+	[[ -n ${OMPI_MCA_pml+set} ]] || mpi_pml=ob1
+	set_mpi_env
+	make_plan "$sweep_id"
+	((shuffle)) && shuffle_plan "$seed"
+	dir=$out
+fi
+
+if ((dry_run)); then
+	if [[ -n $resume && -f $dir/status.csv ]]; then
+		mapfile -t done_ids < <(awk -F, -v retry="$retry_failed" \
+			'NR > 1 && ($9 == "ok" || (!retry && $9 != "")) { print $2 }' "$dir/status.csv")
+		remaining=()
+		for line in "${PLAN[@]}"; do
+			[[ " ${done_ids[*]} " == *" ${line%% *} "* ]] || remaining+=("$line")
+		done
+		printf '# resuming %s: %d of %d configurations left\n' "$dir" "${#remaining[@]}" "${#PLAN[@]}"
+		PLAN=("${remaining[@]}")
+	fi
+	print_plan
+	exit 0
+fi
+
+mkdir -p "$dir/.runs" 2>/dev/null || usage_error "cannot create --out '$dir'"
+dir=$(cd "$dir" && pwd -P)
+exec 9>>"$dir/.lock"
+flock -n 9 || die "'$dir' is in use by another sweep"
+trap 'on_signal INT' INT
+trap 'on_signal TERM' TERM
+trap 'on_signal HUP' HUP
+
+if [[ -n $resume ]]; then
+	repair_folder
+	printf 'resumed=%s\n' "$(iso_now)" >>"$dir/meta.txt"
+else
+	write_settings
+	write_plan
+	write_command
+	write_meta
+	printf '%s\n' "$STATUS_HEADER" | write_atomic "$dir/status.csv"
+	: >>"$dir/sweep.log"
+fi
+
+mapfile -t done_ids < <(awk -F, 'NR > 1 { print $2 }' "$dir/status.csv")
+declare -A COMPLETED=()
+for id in "${done_ids[@]}"; do
+	COMPLETED[$id]=1
+done
+n=${#PLAN[@]}
+todo=$((n - ${#COMPLETED[@]}))
+if [[ -n $resume ]]; then
+	warn "resuming '$dir': $todo of $n configurations left"
+fi
+
+if ((probe && todo > 0)); then
+	run_probe "$([[ -n $resume ]] && printf resume || printf before)"
+fi
+
+t_start=$(now_s)
+ran=0
+k=0
+for line in "${PLAN[@]}"; do
+	k=$((k + 1))
+	read -r -a f <<<"$line"
+	[[ -z ${COMPLETED[${f[0]}]:-} ]] || continue
+	el=$(elapsed_s "$t_start")
+	if ((ran)); then
+		eta=$(awk -v e="$el" -v r="$ran" -v t="$todo" 'BEGIN { printf "%.0f", e / r * (t - r) }')
+	else
+		eta="?"
+	fi
+	printf '[%d/%d] %s %s workers=%s elapsed %.0fs, ETA %ss\n' "$k" "$n" "${f[1]}" "${f[2]}" \
+		"${f[5]}" "$el" "$eta" >&2
+	run_config "$k" "$n" "${f[@]}"
+	ran=$((ran + 1))
+done
+
+if ((probe && ran > 0)); then
+	run_probe after
+fi
+
+read -r n_ok n_failed n_verify < <(awk -F, 'NR > 1 { c[$9]++ }
+	END { print c["ok"] + 0, c["failed"] + 0, c["verify-failed"] + 0 }' "$dir/status.csv")
+{
+	meta_line finished "$(iso_now)"
+	meta_line configurations_ok "$n_ok"
+	meta_line configurations_failed "$n_failed"
+	meta_line configurations_verify_failed "$n_verify"
+	if [[ -s $dir/probe.csv ]]; then
+		meta_line probe_delivered "$(awk -F, 'NR > 1 && !$4 { bad = 1 } END { print bad ? 0 : 1 }' "$dir/probe.csv")"
+	fi
+} >>"$dir/meta.txt"
+rmdir "$dir/.runs" 2>/dev/null || true
+warn "$n configurations: $n_ok ok, $n_failed failed, $n_verify verify-failed; ran $ran in $(elapsed_s "$t_start")s; results in $dir"
+
+rc=$EXIT_OK
+((n_verify == 0)) || rc=$EXIT_VERIFY
+((n_failed == 0)) || rc=$EXIT_FAILURE
+
+if ((plot)) && [[ -x $ROOT/scripts/plot.sh && -s $dir/raw.csv ]]; then
+	if ! PARSCALE_BUILD="$build" "$ROOT/scripts/plot.sh" "$dir" 9>&-; then
+		warn "scripts/plot.sh failed on '$dir'"
+		((rc != EXIT_OK)) || rc=$EXIT_FAILURE
+	fi
+fi
+exit "$rc"
