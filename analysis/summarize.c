@@ -52,8 +52,12 @@ enum col {
     COL_HOST, COL_TIMESTAMP, COL_CLASS, COL_TOTAL_SIZE, COL_RANKS,
     COL_THREADS, COL_NODES, COL_CORES, COL_SCHEDULE, COL_PARAMS, COL_WARMUP,
     COL_WORK, COL_WORK_UNIT, COL_CHECKSUM, COL_CHECK_ERROR, COL_VERSION,
+    COL_HOSTS, COL_BIND, COL_AFFINITY,
     RAW_NCOLS
 };
+/* Columns are only ever appended: files from older versions end at
+ * `version`; their missing later columns read as empty. */
+#define RAW_MIN_NCOLS COL_HOSTS
 
 /* What a raw field must look like. */
 enum kind {
@@ -104,6 +108,9 @@ static const struct colspec raw_cols[RAW_NCOLS] = {
     [COL_CHECKSUM] = {"checksum", K_ANY},
     [COL_CHECK_ERROR] = {"check_error", K_ANY},
     [COL_VERSION] = {"version", K_TEXT},
+    [COL_HOSTS] = {"hosts", K_TEXT_OPT},
+    [COL_BIND] = {"bind", K_TEXT_OPT},
+    [COL_AFFINITY] = {"affinity", K_TEXT_OPT},
 };
 
 /* Columns that must agree on every row of one configuration. */
@@ -265,12 +272,13 @@ static int check_field(struct row *r, enum col c)
     return 0;
 }
 
-/* Returns 1 if the n split fields are exactly the raw header. */
+/* Returns 1 if the n split fields are the raw header of this or an older
+ * version (a prefix of at least RAW_MIN_NCOLS columns). */
 static int is_header(char *const *fields, size_t n)
 {
-    if (n != RAW_NCOLS)
+    if (n < RAW_MIN_NCOLS || n > RAW_NCOLS)
         return 0;
-    for (size_t i = 0; i < RAW_NCOLS; i++)
+    for (size_t i = 0; i < n; i++)
         if (strcmp(fields[i], raw_cols[i].name) != 0)
             return 0;
     return 1;
@@ -289,7 +297,7 @@ static void header_error(size_t file, char *const *fields, size_t n)
         }
     }
     input_error(file, 1, "foreign header, not a raw parscale csv: "
-                "%zu columns, expected %d", n, RAW_NCOLS);
+                "%zu columns, expected %d to %d", n, RAW_MIN_NCOLS, RAW_NCOLS);
 }
 
 /* Appends r to v; returns 0 or -1 when out of memory. */
@@ -319,15 +327,15 @@ static void rowvec_free(struct rowvec *v)
 
 /* Turns a data line (already split into fields) into a checked row in *r.
  * Returns 0, or -1 after printing what is wrong. */
-static int parse_row(struct row *r, char *const *fields, size_t n)
+static int parse_row(struct row *r, char *const *fields, size_t n, size_t ncols)
 {
-    if (n != RAW_NCOLS) {
-        input_error(r->file, r->lineno, "expected %d fields, found %zu",
-                    RAW_NCOLS, n);
+    if (n != ncols) {
+        input_error(r->file, r->lineno, "expected %zu fields, found %zu",
+                    ncols, n);
         return -1;
     }
     for (size_t c = 0; c < RAW_NCOLS; c++)
-        r->f[c] = fields[c];
+        r->f[c] = c < n ? fields[c] : "";
     for (size_t c = 0; c < RAW_NCOLS; c++)
         if (check_field(r, (enum col)c) != 0)
             return -1;
@@ -354,6 +362,7 @@ static int read_input(size_t file, struct rowvec *rows)
 
     int rc = EXIT_OK;
     unsigned long lineno = 0;
+    size_t ncols = RAW_NCOLS;    /* of this file's header */
     char *fields[RAW_NCOLS];
     for (;;) {
         char *line;
@@ -377,6 +386,14 @@ static int read_input(size_t file, struct rowvec *rows)
         }
         size_t n = csv_split(line, fields, RAW_NCOLS);
         if (is_header(fields, n)) {
+            if (lineno > 1 && n != ncols) {
+                input_error(file, lineno, "header with %zu columns after one "
+                            "with %zu", n, ncols);
+                free(line);
+                rc = EXIT_USAGE;
+                break;
+            }
+            ncols = n;
             free(line);
             continue;
         }
@@ -387,7 +404,7 @@ static int read_input(size_t file, struct rowvec *rows)
             break;
         }
         struct row r = {.line = line, .file = file, .lineno = lineno};
-        if (parse_row(&r, fields, n) != 0) {
+        if (parse_row(&r, fields, n, ncols) != 0) {
             free(line);
             rc = EXIT_USAGE;
             break;

@@ -21,7 +21,7 @@
 
 /* Long options; the short ones are the same letters in optstring. */
 enum { OPT_SCALING = 256, OPT_WARMUP, OPT_SCHEDULE, OPT_PARAM, OPT_RUN_ID,
-       OPT_TIMEOUT, OPT_NO_HEADER, OPT_LIST_NAMES };
+       OPT_TIMEOUT, OPT_NO_HEADER, OPT_LIST_NAMES, OPT_THREADS, OPT_BIND };
 
 static const struct option options[] = {
     { "kernel", required_argument, NULL, 'k' },
@@ -35,6 +35,8 @@ static const struct option options[] = {
     { "run-id", required_argument, NULL, OPT_RUN_ID },
     { "timeout", required_argument, NULL, OPT_TIMEOUT },
     { "no-header", no_argument, NULL, OPT_NO_HEADER },
+    { "threads", required_argument, NULL, OPT_THREADS },
+    { "bind", required_argument, NULL, OPT_BIND },
     { "list", no_argument, NULL, 'l' },
     { "list-names", no_argument, NULL, OPT_LIST_NAMES },
     { "help", no_argument, NULL, 'h' },
@@ -78,6 +80,11 @@ static void usage(const struct ps_driver *d)
            "      --run-id ID         identifier written in every row\n"
            "                          ([A-Za-z0-9._-], at most %d characters)\n"
            "      --timeout SECONDS   end the run (exit 1) if it takes longer\n"
+           "      --bind POLICY       none (default: the OS places workers) or cores\n"
+           "                          (worker i pinned to the i-th allowed CPU); MPI\n"
+           "                          ranks are bound by the launcher (--bind-to)\n"
+           "      --threads N         OpenMP threads per MPI rank (parscale-hybrid;\n"
+           "                          default OMP_NUM_THREADS)\n"
            "      --no-header         omit the CSV header line\n"
            "  -l, --list              list kernels, classes, size units, defaults\n"
            "      --list-names        list kernel names only, one per line\n"
@@ -331,6 +338,30 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
         }
         case OPT_NO_HEADER:
             o->header = 0;
+            break;
+        case OPT_THREADS:
+            if (!d->takes_threads) {
+                ps_error(d->name, "--threads is for parscale-hybrid; use --workers");
+                return PS_EXIT_USAGE;
+            }
+            if (parse_int(optarg, 1, PS_MAX_WORKERS, &v)) {
+                ps_error(d->name, "--threads must be an integer from 1 to %d, not '%s'",
+                         PS_MAX_WORKERS, optarg);
+                return PS_EXIT_USAGE;
+            }
+            o->threads = (int)v;
+            break;
+        case OPT_BIND:
+            if (strcmp(optarg, "none") && strcmp(optarg, "cores")) {
+                ps_error(d->name, "--bind must be none or cores, not '%s'", optarg);
+                return PS_EXIT_USAGE;
+            }
+            if (!d->binds && optarg[0] == 'c') {
+                ps_error(d->name, "ranks are bound by the launcher: use mpirun "
+                         "--bind-to core or srun --cpu-bind=cores");
+                return PS_EXIT_USAGE;
+            }
+            o->bind = optarg[0] == 'c' ? PS_BIND_CORES : PS_BIND_NONE;
             break;
         case 'l':
             if (!quiet)

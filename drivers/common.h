@@ -14,16 +14,22 @@
 #define PS_RUN_ID_MAX 64
 #define PS_HOST_MAX 64
 #define PS_ERR_MAX 256
+#define PS_AFF_LEN 48          /* one worker's CPU list in the CSV */
 #define PS_CONTINUE (-1)       /* from ps_cli_parse: go on and run */
 
 /* Exit codes, the contract with scripts. */
 enum { PS_EXIT_OK = 0, PS_EXIT_FAULT = 1, PS_EXIT_USAGE = 2, PS_EXIT_VERIFY = 3 };
+
+/* --bind: leave placement to the OS, or pin worker i to the i-th allowed CPU. */
+enum ps_bind { PS_BIND_NONE, PS_BIND_CORES };
 
 /* What a driver is, for --help and the CSV. */
 struct ps_driver {
     const char *name;          /* "pthread" */
     const char *workers_help;  /* how --workers is taken */
     int default_workers;       /* when --workers is not given; 0: from runtime */
+    int takes_threads;         /* accepts --threads (threads per rank) */
+    int binds;                 /* accepts --bind (else the launcher binds) */
 };
 
 /* The command line, parsed and checked. */
@@ -40,6 +46,8 @@ struct ps_opts {
     char run_id[PS_RUN_ID_MAX + 1];
     double timeout;            /* seconds, 0 = none */
     int header;
+    int threads;               /* --threads, 0 = not given */
+    enum ps_bind bind;
 };
 
 /* A run, fixed before any worker starts. */
@@ -59,6 +67,7 @@ struct ps_outcome {
     double startup;            /* seconds to start every worker */
     double *seconds;           /* [reps], max over workers */
     double *stamp;             /* [reps], wall clock at the end of each */
+    char *affinity;            /* [workers][PS_AFF_LEN], CPUs each worker had */
 };
 
 /* Where the run happened, for the CSV. */
@@ -66,6 +75,8 @@ struct ps_where {
     int ranks, threads_per_rank, nodes;
     long cores;
     char host[PS_HOST_MAX + 1];
+    char *hosts;               /* "host:ranks;..." in rank order; NULL: host:ranks */
+    const char *affinity;      /* workers' CPU lists joined by ';' */
 };
 
 /* Seconds on the monotonic clock. */
@@ -88,10 +99,21 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
 int ps_job_make(const struct ps_opts *o, int workers, int local,
                 struct ps_job *j, char *err, size_t errlen);
 
-/* Bytes for an outcome with room for reps repetitions. */
-size_t ps_outcome_bytes(int reps);
+/* Bytes for an outcome with room for reps repetitions and workers. */
+size_t ps_outcome_bytes(int reps, int workers);
 /* Point an outcome's arrays into the memory that follows it. */
-void ps_outcome_init(struct ps_outcome *out, int reps);
+void ps_outcome_init(struct ps_outcome *out, int reps, int workers);
+
+/* Remember the CPUs this process may use; call once before any worker
+ * starts (and before any binding). */
+void ps_bind_init(void);
+/* Apply the binding policy to the calling thread as worker `index` of
+ * this process, and write the CPUs it then has into aff (PS_AFF_LEN). */
+void ps_bind_self(enum ps_bind policy, int index, char *aff);
+/* Join n workers' CPU lists with ';' into a new string (NULL if no memory). */
+char *ps_affinity_join(const char *aff, int n);
+/* Warn on stderr when more workers than cores share this host. */
+void ps_warn_oversubscribed(const char *driver, int workers_here, long cores);
 
 /* The per-worker body: setup, warm-up, timed repetitions, check,
  * teardown.  Collective; rank 0 fills *out. */

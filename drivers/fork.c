@@ -35,6 +35,7 @@ static void child(const struct ps_opts *o, struct ps_job *j, struct shm_arena *a
     signal(SIGTERM, SIG_DFL);
     sigprocmask(SIG_SETMASK, mask, NULL);
     shm_team_init(&t, a, rank, j->workers, &o->sched, NULL);
+    ps_bind_self(o->bind, rank, out->affinity + (size_t)rank * PS_AFF_LEN);
     ps_worker(&t, j, out);
     _exit(PS_EXIT_OK);
 }
@@ -164,7 +165,8 @@ static int launch(const struct ps_opts *o, struct ps_job *j,
 }
 
 static const struct ps_shm_driver driver = {
-    .info = { "fork", "processes (default: online CPUs)", 0 },
+    .info = { .name = "fork", .workers_help = "processes (default: online CPUs)",
+              .binds = 1 },
     .process_shared = 1,
     .own_timeout = 1,
     .default_workers = online_cores,

@@ -1,7 +1,8 @@
 /*
  * loop.c - static and dynamic work distribution, for every team.
  * Only the dynamic queue itself (an atomic counter, or an MPI window)
- * differs between runtimes; it comes from ps_team_queue_*.
+ * differs between runtimes; it comes from ps_team_queue_*.  Also the
+ * elementwise combine the shared-memory reductions use.
  */
 #include "team.h"
 
@@ -69,4 +70,20 @@ int ps_loop_next(ps_team *t, struct ps_loop *l, uint64_t *lo, uint64_t *hi)
     *lo = first;
     *hi = l->n - first > l->chunk ? first + l->chunk : l->n;
     return 1;
+}
+
+/* Combine src into dst elementwise; doubles or unsigned integers. */
+void ps_combine(void *dst, const void *src, size_t n, int is_f64, enum ps_op op)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (is_f64) {
+            double *d = (double *)dst + i, s = ((const double *)src)[i];
+            *d = op == PS_SUM ? *d + s : op == PS_MAX ? (s > *d ? s : *d)
+                                                      : (s < *d ? s : *d);
+        } else {
+            uint64_t *d = (uint64_t *)dst + i, s = ((const uint64_t *)src)[i];
+            *d = op == PS_SUM ? *d + s : op == PS_MAX ? (s > *d ? s : *d)
+                                                      : (s < *d ? s : *d);
+        }
+    }
 }

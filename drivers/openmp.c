@@ -2,6 +2,8 @@
  * openmp.c - workers are the threads of one OpenMP parallel region that
  * lasts the whole run; barriers are OpenMP barriers.  OMP_* variables are
  * honoured: without --workers the team size is omp_get_max_threads().
+ * --bind none leaves placement to OMP_PROC_BIND/OMP_PLACES; --bind cores
+ * pins thread i to the i-th allowed CPU.
  * Start-up cost: from entering the parallel region until every thread has
  * passed the first barrier (the first region creates the thread pool).
  */
@@ -36,6 +38,7 @@ static int launch(const struct ps_opts *o, struct ps_job *j,
         got = omp_get_num_threads();
         if (got == n) {
             shm_team_init(&teams[me], a, me, n, &o->sched, omp_team_barrier);
+            ps_bind_self(o->bind, me, out->affinity + (size_t)me * PS_AFF_LEN);
             ps_worker(&teams[me], j, out);
         }
     }
@@ -49,8 +52,8 @@ static int launch(const struct ps_opts *o, struct ps_job *j,
 }
 
 static const struct ps_shm_driver driver = {
-    .info = { "openmp", "threads (default: omp_get_max_threads(), i.e. "
-              "OMP_NUM_THREADS)", 0 },
+    .info = { .name = "openmp", .workers_help = "threads (default: "
+              "omp_get_max_threads(), i.e. OMP_NUM_THREADS)", .binds = 1 },
     .default_workers = max_threads,
     .launch = launch,
 };

@@ -14,6 +14,7 @@ struct worker {
     struct ps_team team;
     struct ps_job *job;
     struct ps_outcome *out;
+    enum ps_bind bind;
 };
 
 /* Start gate: threads wait here until all were created, or told to quit. */
@@ -42,8 +43,11 @@ static void gate_open(int state)
 static void *thread_main(void *arg)
 {
     struct worker *w = arg;
-    if (gate_wait())
+    if (gate_wait()) {
+        ps_bind_self(w->bind, w->team.rank,
+                     w->out->affinity + (size_t)w->team.rank * PS_AFF_LEN);
         ps_worker(&w->team, w->job, w->out);
+    }
     return NULL;
 }
 
@@ -62,6 +66,7 @@ static int launch(const struct ps_opts *o, struct ps_job *j,
     for (made = 0; made < n; made++) {
         w[made].job = j;
         w[made].out = out;
+        w[made].bind = o->bind;
         shm_team_init(&w[made].team, a, made, n, &o->sched, NULL);
         int err = pthread_create(&w[made].tid, NULL, thread_main, &w[made]);
         if (err) {
@@ -78,7 +83,8 @@ static int launch(const struct ps_opts *o, struct ps_job *j,
 }
 
 static const struct ps_shm_driver driver = {
-    .info = { "pthread", "threads (default: online CPUs)", 0 },
+    .info = { .name = "pthread", .workers_help = "threads (default: online CPUs)",
+              .binds = 1 },
     .default_workers = online_cores,
     .launch = launch,
 };

@@ -14,7 +14,7 @@ static const char *const columns =
     "run_id,kernel,driver,scaling,size,workers,rep,seconds,startup_seconds,"
     "rate,rate_unit,verified,host,timestamp,class,total_size,ranks,"
     "threads_per_rank,nodes,cores,schedule,params,warmup,work,work_unit,"
-    "checksum,check_error,version";
+    "checksum,check_error,version,hosts,bind,affinity";
 
 void ps_csv_header(FILE *f) { fprintf(f, "%s\n", columns); }
 
@@ -101,8 +101,14 @@ static void write_rows(FILE *f, const struct ps_opts *o, const struct ps_job *j,
         write_schedule(f, &o->sched, k->schedulable);
         fputc(',', f);
         write_params(f, k, &j->plan);
-        fprintf(f, ",%d,%.17g,%s,%.17g,%.6g,%s\n", j->warmup, work,
+        fprintf(f, ",%d,%.17g,%s,%.17g,%.6g,%s,", j->warmup, work,
                 ps_unit_name(k->unit), out->checksum, out->error, PARSCALE_VERSION);
+        if (w->hosts)
+            fputs(w->hosts, f);
+        else
+            fprintf(f, "%s:%d", w->host, w->ranks);
+        fprintf(f, ",%s,%s\n", o->bind == PS_BIND_CORES ? "cores" : "none",
+                w->affinity ? w->affinity : "");
     }
 }
 

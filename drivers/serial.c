@@ -16,12 +16,14 @@ static int launch(const struct ps_opts *o, struct ps_job *j,
         return PS_EXIT_USAGE;
     }
     shm_team_init(&t, a, 0, 1, &o->sched, NULL);
+    ps_bind_self(o->bind, 0, out->affinity);
     ps_worker(&t, j, out);
     return 0;
 }
 
 static const struct ps_shm_driver driver = {
-    .info = { "serial", "must be 1 (the default)", 1 },
+    .info = { .name = "serial", .workers_help = "must be 1 (the default)",
+              .default_workers = 1, .binds = 1 },
     .default_workers = one_worker,
     .launch = launch,
 };

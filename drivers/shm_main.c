@@ -23,14 +23,16 @@ int ps_shm_main(int argc, char **argv, const struct ps_shm_driver *d)
     }
     j.fault = getenv("PARSCALE_FAULT");
     struct shm_arena *a = shm_arena_create(workers, d->process_shared,
-                                           ps_outcome_bytes(j.reps), &extra);
+                                           ps_outcome_bytes(j.reps, workers), &extra);
     if (!a) {
         ps_error(d->info.name, "cannot map shared memory for %d workers: %s",
                  workers, strerror(errno));
         return PS_EXIT_FAULT;
     }
     struct ps_outcome *out = extra;
-    ps_outcome_init(out, j.reps);
+    ps_outcome_init(out, j.reps, workers);
+    ps_bind_init();
+    ps_warn_oversubscribed(d->info.name, workers, ps_cores());
     if (!d->own_timeout)
         ps_watchdog(d->info.name, o.timeout);
     rc = d->launch(&o, &j, a, out);
@@ -43,7 +45,10 @@ int ps_shm_main(int argc, char **argv, const struct ps_shm_driver *d)
                               .threads_per_rank = d->process_shared ? 1 : workers,
                               .nodes = 1, .cores = ps_cores() };
         ps_hostname(w.host, sizeof w.host);
+        char *aff = ps_affinity_join(out->affinity, workers);
+        w.affinity = aff;
         rc = ps_report(&o, &j, out, &w);
+        free(aff);
     }
     shm_arena_destroy(a);
     return rc;

@@ -106,23 +106,6 @@ int ps_size(const ps_team *t) { return t->size; }
 void ps_barrier(ps_team *t) { t->barrier(t); }
 const struct ps_sched *ps_team_sched(const ps_team *t) { return t->sched; }
 
-/* Combine src into dst elementwise; doubles or unsigned integers. */
-static void combine(void *dst, const void *src, size_t n, int is_f64,
-                    enum ps_op op)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (is_f64) {
-            double *d = (double *)dst + i, s = ((const double *)src)[i];
-            *d = op == PS_SUM ? *d + s : op == PS_MAX ? (s > *d ? s : *d)
-                                                      : (s < *d ? s : *d);
-        } else {
-            uint64_t *d = (uint64_t *)dst + i, s = ((const uint64_t *)src)[i];
-            *d = op == PS_SUM ? *d + s : op == PS_MAX ? (s > *d ? s : *d)
-                                                      : (s < *d ? s : *d);
-        }
-    }
-}
-
 /* Allreduce of n 8-byte values through the slots, in rank order. */
 static void allreduce(ps_team *t, void *v, size_t n, int is_f64, enum ps_op op)
 {
@@ -137,7 +120,7 @@ static void allreduce(ps_team *t, void *v, size_t n, int is_f64, enum ps_op op)
         t->barrier(t);
         memcpy(mine, slots, m * sizeof(uint64_t));
         for (size_t r = 1; r < w; r++)
-            combine(mine, slots + r * RED_CHUNK, m, is_f64, op);
+            ps_combine(mine, slots + r * RED_CHUNK, m, is_f64, op);
     }
 }
 

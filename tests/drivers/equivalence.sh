@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every kernel with one driver at 1, 2, 3 and 5 workers (MPI: 1, 2 and 3
-# ranks) must verify and agree with the serial driver's checksum.
+# ranks; hybrid: 1x1, 1x3, 2x2 and 3x1 ranks x threads) must verify and
+# agree with the serial driver's checksum.
 # Tolerance: integer checksums (sleep, mandel, histogram) exactly; the
 # floating-point ones (sqrtpow, ep, triad, stencil) to 1e-9 relative, as
 # the summation order changes with the worker count.
@@ -20,6 +21,8 @@ trap 'rm -rf "$tmp"' EXIT
 workers=(1 2 3 5)
 [[ $DRIVER == mpi ]] && workers=(1 2 3)
 [[ $DRIVER == serial ]] && workers=(1)
+# ranks x threads; workers = their product
+[[ $DRIVER == hybrid ]] && workers=(1x1 1x3 2x2 3x1)
 reps=2
 checked=0
 
@@ -53,7 +56,9 @@ for kernel in "${!CASE[@]}"; do
             ps_run "$DRIVER" "$w" --kernel "$kernel" "${args[@]}" "${extra[@]}" \
                 --reps "$reps" > "$tmp/out.csv" 2> "$tmp/err" \
                 || fail "$label: exit $?: $(tail -3 "$tmp/err")"
-            check_run "$tmp/out.csv" "$w" "$want" "$tol" "$label"
+            total=$w
+            [[ $w == *x* ]] && total=$((${w%x*} * ${w#*x}))
+            check_run "$tmp/out.csv" "$total" "$want" "$tol" "$label"
         done
     done
 done

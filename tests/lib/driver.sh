@@ -18,11 +18,14 @@ MPI_ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 ps_mpi() { ASAN_OPTIONS=$MPI_ASAN_OPTIONS "$@"; }
 
 # ps_run DRIVER WORKERS ARGS... : run a driver with WORKERS workers,
-# bounded in time; MPI through mpiexec.
+# bounded in time; MPI through mpiexec; hybrid WORKERS is RANKSxTHREADS.
 ps_run() {
     local driver=$1 workers=$2
     shift 2
-    if [[ $driver == mpi ]]; then
+    if [[ $driver == hybrid ]]; then
+        ps_mpi timeout -k 5 "$RUN_TIMEOUT" "$MPIEXEC" -n "${workers%x*}" --oversubscribe \
+            "$BIN/parscale-hybrid" --threads "${workers#*x}" "$@"
+    elif [[ $driver == mpi ]]; then
         ps_mpi timeout -k 5 "$RUN_TIMEOUT" "$MPIEXEC" -n "$workers" --oversubscribe \
             "$BIN/parscale-mpi" "$@"
     else
