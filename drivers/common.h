@@ -57,6 +57,7 @@ struct ps_job {
     int workers, warmup, reps;
     double t_launch;           /* when starting workers began (ps_now) */
     const char *fault;         /* test-only fault injection, see runner.c */
+    int first;                 /* team rank of this process's first worker */
 };
 
 /* What rank 0 brings back from a run. */
@@ -68,7 +69,13 @@ struct ps_outcome {
     double *seconds;           /* [reps], max over workers */
     double *stamp;             /* [reps], wall clock at the end of each */
     char *affinity;            /* [workers][PS_AFF_LEN], CPUs each worker had */
+    volatile int *phase;       /* [workers], where each worker is (ps_phase) */
 };
+
+/* Where a worker is, so a timeout can say who was stuck: timed
+ * repetition r (from 1) is PS_PHASE_REP + 2(r-1) while running and one
+ * more once finished and waiting for the others. */
+enum { PS_PHASE_START, PS_PHASE_SETUP, PS_PHASE_WARMUP, PS_PHASE_REP };
 
 /* Where the run happened, for the CSV. */
 struct ps_where {
@@ -133,8 +140,18 @@ void ps_csv_header(FILE *f);
 void ps_error(const char *driver, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Arm a timer that ends the process with exit 1 and a message after
- * seconds (0: none).  For drivers whose workers all live in this process. */
-void ps_watchdog(const char *driver, double seconds);
+/* Arm a timer that ends the process with exit 1 after seconds (0: none),
+ * with a message naming the workers furthest behind among the n whose
+ * phases are in phase[] (team ranks first..first+n-1). */
+void ps_watchdog(const char *driver, double seconds, const volatile int *phase,
+                 int n, int first, int reps);
+/* For drivers whose workers share this process: when a worker thread
+ * crashes (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) or calls exit(),
+ * say which worker on stderr before the process ends. */
+void ps_name_dying_workers(const char *driver);
+
+/* Describe the workers furthest behind into buf (async-signal-safe). */
+void ps_describe_stuck(char *buf, size_t len, const volatile int *phase, int n,
+                       int first, int reps);
 
 #endif

@@ -77,7 +77,8 @@ static void end_children(pid_t *pids, int n)
 
 /* Wait for n children; returns 0 when all exited 0, else prints why and
  * returns PS_EXIT_FAULT.  pids of reaped children are set to 0. */
-static int wait_children(pid_t *pids, int n, double timeout, const sigset_t *set)
+static int wait_children(pid_t *pids, int n, double timeout, const sigset_t *set,
+                         const struct ps_outcome *out, int reps)
 {
     double deadline = timeout > 0 ? ps_now() + timeout : 0;
     int left = n;
@@ -97,8 +98,9 @@ static int wait_children(pid_t *pids, int n, double timeout, const sigset_t *set
         if (sig < 0 && errno == EINTR)
             continue;
         if (sig < 0) {
-            ps_error("fork", "run exceeded --timeout %g s; ended %d workers",
-                     timeout, left);
+            char stuck[240];
+            ps_describe_stuck(stuck, sizeof stuck, out->phase, n, 0, reps);
+            ps_error("fork", "run exceeded --timeout %g s; %s", timeout, stuck);
             return PS_EXIT_FAULT;
         }
         if (sig != SIGCHLD) {
@@ -157,7 +159,7 @@ static int launch(const struct ps_opts *o, struct ps_job *j,
         pids[i] = pid;
     }
     if (rc == 0)
-        rc = wait_children(pids, n, o->timeout, &set);
+        rc = wait_children(pids, n, o->timeout, &set, out, j->reps);
     end_children(pids, n);
     sigprocmask(SIG_SETMASK, &old, NULL);
     free(pids);

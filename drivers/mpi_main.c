@@ -131,7 +131,7 @@ int ps_mpi_main(int argc, char **argv, const struct ps_mpi_driver *d)
     ps_bind_init();
     if (local_rank == 0)
         ps_warn_oversubscribed(name, local * threads, ps_cores());
-    ps_watchdog(name, o.timeout);
+    j.first = rank * threads;
 
     struct ps_outcome *out = malloc(ps_outcome_bytes(j.reps, threads));
     rc = agree(name, rank, size, out ? 0 : PS_EXIT_FAULT, "out of memory");
@@ -141,6 +141,7 @@ int ps_mpi_main(int argc, char **argv, const struct ps_mpi_driver *d)
         return rc;
     }
     ps_outcome_init(out, j.reps, threads);
+    ps_watchdog(name, o.timeout, out->phase, threads, j.first, j.reps);
     d->run(&o, &j, out, threads);
     int placed = where(rank, size, threads, out, &w);
     if (rank == 0) {

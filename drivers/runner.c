@@ -58,7 +58,7 @@ long ps_cores(void)
 size_t ps_outcome_bytes(int reps, int workers)
 {
     return sizeof(struct ps_outcome) + 2 * (size_t)reps * sizeof(double)
-           + (size_t)workers * PS_AFF_LEN;
+           + (size_t)workers * (PS_AFF_LEN + sizeof(int));
 }
 
 void ps_outcome_init(struct ps_outcome *out, int reps, int workers)
@@ -66,7 +66,8 @@ void ps_outcome_init(struct ps_outcome *out, int reps, int workers)
     memset(out, 0, ps_outcome_bytes(reps, workers));
     out->seconds = (double *)(out + 1);
     out->stamp = out->seconds + reps;
-    out->affinity = (char *)(out->stamp + reps);
+    out->phase = (volatile int *)(out->stamp + reps);
+    out->affinity = (char *)(out->phase + workers);
 }
 
 static cpu_set_t allowed_cpus;   /* the process's CPUs before any binding */
@@ -151,22 +152,99 @@ static int maybe_fault(const char *spec, int rank)
     else if (strcmp(kind, "segv") == 0)
         raise(SIGSEGV);
     else if (strcmp(kind, "exit") == 0)
-        _exit(FAULT_EXIT_STATUS);
+        exit(FAULT_EXIT_STATUS);
     else if (strcmp(kind, "hang") == 0)
         for (;;)
             pause();
     return strcmp(kind, "skip") == 0;
 }
 
+/* Append s to buf (of len, holding *used); async-signal-safe. */
+static void put(char *buf, size_t len, size_t *used, const char *s)
+{
+    while (*s && *used + 1 < len)
+        buf[(*used)++] = *s++;
+    buf[*used] = '\0';
+}
+
+/* Append a non-negative integer; async-signal-safe. */
+static void put_int(char *buf, size_t len, size_t *used, long v)
+{
+    char digits[24];
+    int n = 0;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) > 0 && n < 23);
+    while (n > 0 && *used + 1 < len)
+        buf[(*used)++] = digits[--n];
+    buf[*used] = '\0';
+}
+
+static __thread int current_worker = -1;   /* team rank of this thread */
+static const char *dying_driver;
+
+/* "parscale-D: worker N WHAT" on stderr, async-signal-safe. */
+static void say_worker(const char *what)
+{
+    char buf[160];
+    size_t used = 0;
+    put(buf, sizeof buf, &used, "parscale-");
+    put(buf, sizeof buf, &used, dying_driver);
+    put(buf, sizeof buf, &used, ": worker ");
+    put_int(buf, sizeof buf, &used, current_worker);
+    put(buf, sizeof buf, &used, what);
+    put(buf, sizeof buf, &used, "\n");
+    ssize_t w = write(STDERR_FILENO, buf, used);
+    (void)w;
+}
+
+static void crash_handler(int sig)
+{
+    static const struct { int sig; const char *what; } names[] = {
+        { SIGSEGV, " crashed: signal 11 (SIGSEGV, bad memory access)" },
+        { SIGBUS, " crashed: SIGBUS (bus error)" },
+        { SIGFPE, " crashed: SIGFPE (arithmetic fault)" },
+        { SIGILL, " crashed: SIGILL (illegal instruction)" },
+        { SIGABRT, " crashed: SIGABRT (aborted)" },
+    };
+    if (current_worker >= 0)
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (names[i].sig == sig)
+                say_worker(names[i].what);
+    signal(sig, SIG_DFL);        /* and die of it, as the caller expects */
+    raise(sig);
+}
+
+static void exit_handler(void)
+{
+    if (current_worker >= 0)
+        say_worker(" called exit() before the run ended");
+}
+
+void ps_name_dying_workers(const char *driver)
+{
+    static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+    struct sigaction sa;
+    dying_driver = driver;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = crash_handler;
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
+    atexit(exit_handler);
+}
+
 void ps_worker(ps_team *t, const struct ps_job *j, struct ps_outcome *out)
 {
     const struct ps_kernel *k = j->kernel;
     int rank0 = ps_rank(t) == 0;
+    volatile int *phase = &out->phase[ps_rank(t) - j->first];
     void *state = NULL;
 
+    current_worker = ps_rank(t);
     ps_barrier(t);                       /* every worker is running */
     if (rank0)
         out->startup = j->t_launch > 0 ? ps_now() - j->t_launch : 0;
+    *phase = PS_PHASE_SETUP;
     uint64_t failed = k->setup(t, &j->plan, &state) != 0;
     ps_allreduce_u64(t, &failed, 1, PS_MAX);
     if (failed) {
@@ -174,18 +252,22 @@ void ps_worker(ps_team *t, const struct ps_job *j, struct ps_outcome *out)
             k->teardown(state);
         if (rank0)
             out->failed = 1;
+        current_worker = -1;
         return;
     }
+    *phase = PS_PHASE_WARMUP;
     for (int w = 0; w < j->warmup; w++) {
         k->run(t, state);
         ps_barrier(t);
     }
     for (int r = 0; r < j->reps; r++) {
-        int skip = r == 0 && maybe_fault(j->fault, ps_rank(t));
+        *phase = PS_PHASE_REP + 2 * r;
         ps_barrier(t);
         double t0 = ps_now();
+        int skip = r == 0 && maybe_fault(j->fault, ps_rank(t));
         if (!skip)
             k->run(t, state);
+        *phase = PS_PHASE_REP + 2 * r + 1;
         ps_barrier(t);
         double dt = ps_now() - t0;
         ps_allreduce_f64(t, &dt, 1, PS_MAX);
@@ -195,6 +277,7 @@ void ps_worker(ps_team *t, const struct ps_job *j, struct ps_outcome *out)
         }
     }
     double checksum, error;
+    *phase = PS_PHASE_REP + 2 * j->reps;
     int ok = k->check(t, state, &checksum, &error);
     if (rank0) {
         out->verified = ok;
@@ -202,24 +285,86 @@ void ps_worker(ps_team *t, const struct ps_job *j, struct ps_outcome *out)
         out->error = error;
     }
     k->teardown(state);
+    current_worker = -1;
 }
 
-static char watchdog_msg[160];
+#define STUCK_NAMED 8   /* workers named before "and N more" */
+
+void ps_describe_stuck(char *buf, size_t len, const volatile int *phase, int n,
+                       int first, int reps)
+{
+    size_t used = 0;
+    int low = phase[0], behind = 0, named = 0;
+    buf[0] = '\0';
+    for (int i = 1; i < n; i++)
+        if (phase[i] < low)
+            low = phase[i];
+    for (int i = 0; i < n; i++)
+        behind += phase[i] == low;
+    put(buf, len, &used, behind == 1 ? "worker " : "workers ");
+    for (int i = 0; i < n && named < STUCK_NAMED; i++) {
+        if (phase[i] != low)
+            continue;
+        put(buf, len, &used, named++ ? ", " : "");
+        put_int(buf, len, &used, first + i);
+    }
+    if (behind > named) {
+        put(buf, len, &used, " and ");
+        put_int(buf, len, &used, behind - named);
+        put(buf, len, &used, " more");
+    }
+    if (low < PS_PHASE_SETUP) {
+        put(buf, len, &used, " had not started");
+    } else if (low == PS_PHASE_SETUP) {
+        put(buf, len, &used, " still setting up");
+    } else if (low == PS_PHASE_WARMUP) {
+        put(buf, len, &used, " still in warm-up");
+    } else if (low >= PS_PHASE_REP + 2 * reps) {
+        put(buf, len, &used, " still verifying");
+    } else {
+        int rep = (low - PS_PHASE_REP) / 2 + 1;
+        put(buf, len, &used, (low - PS_PHASE_REP) % 2 ? " finished repetition "
+                                                        : " still in repetition ");
+        put_int(buf, len, &used, rep);
+        if ((low - PS_PHASE_REP) % 2)
+            put(buf, len, &used, " and waited for the others");
+    }
+    if (behind < n) {
+        put(buf, len, &used, " (the other ");
+        put_int(buf, len, &used, n - behind);
+        put(buf, len, &used, n - behind == 1 ? " was further on)" : " were further on)");
+    }
+}
+
+static char watchdog_msg[400];
+static const volatile int *watch_phase;
+static int watch_n, watch_first, watch_reps;
 
 static void watchdog_fire(int sig)
 {
+    char stuck[240];
+    size_t len = strlen(watchdog_msg);
     (void)sig;
-    ssize_t n = write(STDERR_FILENO, watchdog_msg, strlen(watchdog_msg));
-    (void)n;
+    ps_describe_stuck(stuck, sizeof stuck, watch_phase, watch_n, watch_first,
+                      watch_reps);
+    ssize_t w = write(STDERR_FILENO, watchdog_msg, len);
+    w = write(STDERR_FILENO, stuck, strlen(stuck));
+    w = write(STDERR_FILENO, "\n", 1);
+    (void)w;
     _exit(PS_EXIT_FAULT);
 }
 
-void ps_watchdog(const char *driver, double seconds)
+void ps_watchdog(const char *driver, double seconds, const volatile int *phase,
+                 int n, int first, int reps)
 {
     if (seconds <= 0)
         return;
+    watch_phase = phase;
+    watch_n = n;
+    watch_first = first;
+    watch_reps = reps;
     snprintf(watchdog_msg, sizeof watchdog_msg,
-             "parscale-%s: run exceeded --timeout %g s; ended\n", driver, seconds);
+             "parscale-%s: run exceeded --timeout %g s; ", driver, seconds);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = watchdog_fire;

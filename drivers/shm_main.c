@@ -33,8 +33,10 @@ int ps_shm_main(int argc, char **argv, const struct ps_shm_driver *d)
     ps_outcome_init(out, j.reps, workers);
     ps_bind_init();
     ps_warn_oversubscribed(d->info.name, workers, ps_cores());
+    if (!d->process_shared)
+        ps_name_dying_workers(d->info.name);
     if (!d->own_timeout)
-        ps_watchdog(d->info.name, o.timeout);
+        ps_watchdog(d->info.name, o.timeout, out->phase, workers, 0, j.reps);
     rc = d->launch(&o, &j, a, out);
     if (rc == 0 && out->failed) {
         ps_error(d->info.name, "out of memory setting up %s", j.kernel->name);

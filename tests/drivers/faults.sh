@@ -13,6 +13,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 LONG=(--kernel sleep --size 3000 --param wait_us=1000 --param spin=0 --warmup 0 --reps 5)
+# 0.1 s repetitions: the others finish theirs well before a 1 s timeout
+SHORT=(--kernel sleep --size 300 --param wait_us=1000 --param spin=0 --warmup 0 --reps 5)
 
 # children_of PID : the PIDs whose parent is PID
 children_of() { ps -o pid= --ppid "$1" | tr -d ' '; }
@@ -32,7 +34,7 @@ GUARD=40
 start_bg() {
     "$BIN/parscale-fork" "$@" > "$tmp/out" 2> "$tmp/err" &
     parent=$!
-    (sleep "$GUARD"; kill -KILL "$parent" 2> /dev/null) &
+    (sleep "$GUARD"; kill -KILL "$parent" 2> /dev/null) > /dev/null 2>&1 &
     guard=$!
 }
 
@@ -77,9 +79,10 @@ for fault in "exit|exited with status 7" "segv|was killed by signal 11" \
 done
 start=$(date +%s)
 rc=0
-PARSCALE_FAULT=1:hang timeout -k 5 30 "$BIN/parscale-fork" --workers 3 --timeout 1 "${LONG[@]}" \
+PARSCALE_FAULT=1:hang timeout -k 5 30 "$BIN/parscale-fork" --workers 3 --timeout 1 "${SHORT[@]}" \
     > "$tmp/out" 2> "$tmp/err" || rc=$?
-expect_fail "fork hang past --timeout" 1 "^parscale-fork: run exceeded --timeout 1 s; ended [0-9]+ workers$"
+expect_fail "fork hang past --timeout" 1 \
+    "^parscale-fork: run exceeded --timeout 1 s; worker 1 still in repetition 1 \\(the other 2 were further on\\)$"
 [[ $(( $(date +%s) - start )) -lt 10 ]] || fail "fork --timeout took too long"
 start_bg --workers 3 "${LONG[@]}"
 wait_children "$parent" 3
@@ -91,7 +94,8 @@ stop_guard
 expect_fail "fork parent got SIGTERM" 1 "^parscale-fork: interrupted by signal 15"
 assert_gone "${kids[@]}"
 
-# 3. --timeout in the drivers whose workers are threads of one process.
+# 3. --timeout in the drivers whose workers are threads of one process:
+# a run that is just too long, and one worker that never returns (named).
 for d in serial pthread openmp; do
     [[ -x $BIN/parscale-$d ]] || continue
     w=2
@@ -99,7 +103,22 @@ for d in serial pthread openmp; do
     rc=0
     timeout -k 5 30 "$BIN/parscale-$d" --workers "$w" --timeout 0.5 "${LONG[@]}" \
         > "$tmp/out" 2> "$tmp/err" || rc=$?
-    expect_fail "$d --timeout" 1 "^parscale-$d: run exceeded --timeout 0.5 s; ended$"
+    expect_fail "$d --timeout" 1 "^parscale-$d: run exceeded --timeout 0.5 s; workers? [0-9, ]+ still in repetition 1"
+    [[ $d == serial ]] && continue
+    rc=0
+    PARSCALE_FAULT=2:hang timeout -k 5 30 "$BIN/parscale-$d" --workers 3 --timeout 1 "${SHORT[@]}" \
+        > "$tmp/out" 2> "$tmp/err" || rc=$?
+    expect_fail "$d worker hangs" 1 \
+        "^parscale-$d: run exceeded --timeout 1 s; worker 2 still in repetition 1 \\(the other 2 were further on\\)$"
+    # a crashing or exiting worker takes its process down, but is named
+    rc=0
+    PARSCALE_FAULT=2:segv ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0" \
+        timeout -k 5 30 "$BIN/parscale-$d" --workers 3 "${SHORT[@]}" > "$tmp/out" 2> "$tmp/err" || rc=$?
+    expect_fail "$d worker crashes" 139 "^parscale-$d: worker 2 crashed: signal 11 \\(SIGSEGV"
+    rc=0
+    PARSCALE_FAULT=1:exit timeout -k 5 30 "$BIN/parscale-$d" --workers 3 "${SHORT[@]}" \
+        > "$tmp/out" 2> "$tmp/err" || rc=$?
+    expect_fail "$d worker exits" 7 "^parscale-$d: worker 1 called exit\\(\\) before the run ended$"
 done
 
 # 4. A failed verification still writes every row, with verified=0, and exits 3.
@@ -136,9 +155,10 @@ if [[ -x $BIN/parscale-mpi ]]; then
     done
     rc=0
     SECONDS=0
-    PARSCALE_FAULT=1:hang RUN_TIMEOUT=30 ps_run mpi 2 --timeout 1 "${LONG[@]}" > "$tmp/out" 2> "$tmp/err" || rc=$?
+    PARSCALE_FAULT=1:hang RUN_TIMEOUT=30 ps_run mpi 2 --timeout 1 "${SHORT[@]}" > "$tmp/out" 2> "$tmp/err" || rc=$?
     [[ $rc -ne 0 && $SECONDS -lt 20 ]] || fail "mpi hang: exit $rc after ${SECONDS}s"
-    grep -q "run exceeded --timeout 1 s" "$tmp/err" || fail "mpi hang: no timeout message"
+    grep -q "run exceeded --timeout 1 s; worker 1 still in repetition 1$" "$tmp/err" \
+        || fail "mpi hang: no message naming rank 1: $(cat "$tmp/err")"
     echo "ok: mpi hang past --timeout ends the job (exit $rc)"
 fi
 echo "faults: all cases ended cleanly"
