@@ -484,7 +484,7 @@ int ps_job_make(const struct ps_opts *o, int workers, int local,
             return PS_EXIT_USAGE;
         }
     }
-    if (k->validate(&j->plan, workers, err, errlen))
+    if (k->validate && k->validate(&j->plan, workers, err, errlen))
         return PS_EXIT_USAGE;
     if (j->plan.size < k->min_size) {
         snprintf(err, errlen, "%s: size must be at least %llu", k->name,

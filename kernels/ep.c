@@ -207,10 +207,5 @@ const struct ps_kernel ps_kernel_ep = {
     .unit = PS_ITEMS,
     .params = params,
     .validate = validate,
-    .memory = memory,
-    .work = work,
-    .setup = setup,
-    .run = run,
-    .check = check,
-    .teardown = teardown,
+    PS_KERNEL_FUNCTIONS,
 };

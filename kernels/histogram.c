@@ -44,12 +44,6 @@ static uint64_t bin_of(uint64_t i, uint64_t bins, uint64_t mult)
     return (i % bins) * mult % bins;
 }
 
-static int validate(struct ps_plan *p, int workers, char *err, size_t len)
-{
-    (void)p; (void)workers; (void)err; (void)len;
-    return 0;
-}
-
 static double memory(const struct ps_plan *p, int workers)
 {
     return (double)(2 * workers + 2) * p->param[P_BINS] * sizeof(uint64_t);
@@ -152,11 +146,5 @@ const struct ps_kernel ps_kernel_histogram = {
     .schedulable = 1,
     .unit = PS_ITEMS,
     .params = params,
-    .validate = validate,
-    .memory = memory,
-    .work = work,
-    .setup = setup,
-    .run = run,
-    .check = check,
-    .teardown = teardown,
+    PS_KERNEL_FUNCTIONS,
 };

@@ -39,12 +39,6 @@ struct state {
     uint64_t *done;     /* times each row was computed by this worker */
 };
 
-static int validate(struct ps_plan *p, int workers, char *err, size_t len)
-{
-    (void)p; (void)workers; (void)err; (void)len;
-    return 0;
-}
-
 static double memory(const struct ps_plan *p, int workers)
 {
     /* per worker: two row arrays, and the same again to gather them */
@@ -171,11 +165,5 @@ const struct ps_kernel ps_kernel_mandel = {
     .schedulable = 1,
     .unit = PS_ITEMS,
     .params = params,
-    .validate = validate,
-    .memory = memory,
-    .work = work,
-    .setup = setup,
-    .run = run,
-    .check = check,
-    .teardown = teardown,
+    PS_KERNEL_FUNCTIONS,
 };

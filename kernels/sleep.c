@@ -37,12 +37,6 @@ struct state {
     double sink;             /* keeps the spin from being optimised out */
 };
 
-static int validate(struct ps_plan *p, int workers, char *err, size_t len)
-{
-    (void)p; (void)workers; (void)err; (void)len;
-    return 0;
-}
-
 static double memory(const struct ps_plan *p, int workers)
 {
     (void)p;
@@ -132,11 +126,5 @@ const struct ps_kernel ps_kernel_sleep = {
     .schedulable = 1,
     .unit = PS_ITEMS,
     .params = params,
-    .validate = validate,
-    .memory = memory,
-    .work = work,
-    .setup = setup,
-    .run = run,
-    .check = check,
-    .teardown = teardown,
+    PS_KERNEL_FUNCTIONS,
 };

@@ -34,11 +34,6 @@ struct state {
 };
 
 /* Nothing to adjust: any size of at least one item works. */
-static int validate(struct ps_plan *p, int workers, char *err, size_t len)
-{
-    (void)p; (void)workers; (void)err; (void)len;
-    return 0;
-}
 
 static double memory(const struct ps_plan *p, int workers)
 {
@@ -141,11 +136,5 @@ const struct ps_kernel ps_kernel_sqrtpow = {
     .schedulable = 1,
     .unit = PS_ITEMS,
     .params = params,
-    .validate = validate,
-    .memory = memory,
-    .work = work,
-    .setup = setup,
-    .run = run,
-    .check = check,
-    .teardown = teardown,
+    PS_KERNEL_FUNCTIONS,
 };

@@ -171,10 +171,5 @@ const struct ps_kernel ps_kernel_stencil = {
     .unit = PS_ITEMS,
     .params = params,
     .validate = validate,
-    .memory = memory,
-    .work = work,
-    .setup = setup,
-    .run = run,
-    .check = check,
-    .teardown = teardown,
+    PS_KERNEL_FUNCTIONS,
 };

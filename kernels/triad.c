@@ -36,12 +36,6 @@ struct state {
 static double b_at(uint64_t i) { return (double)(i % B_PERIOD); }
 static double c_at(uint64_t i) { return (double)(i % C_PERIOD) + C_OFFSET; }
 
-static int validate(struct ps_plan *p, int workers, char *err, size_t len)
-{
-    (void)p; (void)workers; (void)err; (void)len;
-    return 0;
-}
-
 static double memory(const struct ps_plan *p, int workers)
 {
     return (double)p->size * BYTES_PER_ELEMENT
@@ -141,11 +135,5 @@ const struct ps_kernel ps_kernel_triad = {
     .schedulable = 0,
     .unit = PS_BYTES,
     .params = params,
-    .validate = validate,
-    .memory = memory,
-    .work = work,
-    .setup = setup,
-    .run = run,
-    .check = check,
-    .teardown = teardown,
+    PS_KERNEL_FUNCTIONS,
 };

@@ -12,7 +12,7 @@ build() {   # DIR CMAKE-ARGS...
     local dir=$1
     shift
     cmake -S . -B "$dir" "$@" > /dev/null
-    cmake --build "$dir" -j "$jobs" > "$dir.log" 2>&1 || { cat "$dir.log" >&2; exit 1; }
+    cmake --build "$dir" -j "$jobs" > "$dir/build.log" 2>&1 || { cat "$dir/build.log" >&2; exit 1; }
 }
 build build -DCMAKE_BUILD_TYPE=Release
 build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARSCALE_SANITIZE=ON

@@ -119,7 +119,8 @@ struct ps_kernel {
     const struct ps_param *params;   /* terminated by a { NULL } row */
 
     /* Adjust the size from parameters (e.g. ep's class), check the size is
-     * usable; on error write a one-line message to err and return -1. */
+     * usable; on error write a one-line message to err and return -1.
+     * NULL: every size from min_size up is usable. */
     int (*validate)(struct ps_plan *p, int workers, char *err, size_t errlen);
     /* Bytes of memory the whole run needs, over all workers. */
     double (*memory)(const struct ps_plan *p, int workers);
@@ -137,6 +138,12 @@ struct ps_kernel {
     /* Free this worker's part. */
     void (*teardown)(void *state);
 };
+
+/* In a kernel's descriptor: the functions every kernel file defines under
+ * these names. */
+#define PS_KERNEL_FUNCTIONS                                                   \
+    .memory = memory, .work = work, .setup = setup, .run = run,               \
+    .check = check, .teardown = teardown
 
 /* The registry: every kernel, in --list order, NULL-terminated. */
 extern const struct ps_kernel *const ps_kernels[];
