@@ -43,7 +43,8 @@ usage() {
 	cat <<EOF
 usage: scripts/sweep.sh [OPTION]...
        scripts/sweep.sh --resume DIR [--retry-failed] [--build DIR] [--no-plot]
-                        [--no-probe] [--dry-run]
+                        [--no-probe] [--dry-run] [--task N]
+       scripts/sweep.sh --collect DIR
 
 Runs every kernel × driver × worker count × size as one driver run and
 collects the CSV rows in a run folder (raw.csv, status.csv, plan.txt,
@@ -68,7 +69,11 @@ What to run:
                       kernel parameter, repeatable; with KERNEL: only for it
   --mpi-args "ARGS"   extra mpirun arguments, split like a shell would split
                       them (quotes honoured), never evaluated
-  --hostfile FILE     passed to mpirun as --hostfile
+  --hostfile FILE     passed to mpirun as --hostfile (a copy and its hosts
+                      and slots are recorded in the run folder)
+  --launcher L        how mpi runs start: mpirun (default) or srun (inside
+                      a Slurm allocation: srun --mpi=pmix --ntasks=WORKERS
+                      --cpus-per-task=\$SLURM_CPUS_PER_TASK, default 1)
   --build DIR         where the parscale-* binaries are (default: build)
 
 Where and how:
@@ -81,14 +86,24 @@ Where and how:
   --no-probe          skip the capacity probe before and after the sweep
   --no-plot           do not run scripts/plot.sh on the run folder afterwards
   --dry-run           print the plan and the commands; write nothing
+  --prepare           write the run folder (plan, settings, meta) and run
+                      nothing; run it later with --resume DIR or --task N
   --resume DIR        finish the sweep recorded in DIR: completed
                       configurations are skipped, interrupted ones rerun
   --retry-failed      with --resume: also rerun failed and verify-failed ones
+  --task N            with --resume: run only configuration N of plan.txt
+                      (its order number), writing its rows, status and log
+                      to DIR/tasks/ instead of raw.csv and status.csv, so
+                      that many tasks (a Slurm job array) can run at once
+  --collect DIR       merge the finished results in DIR/tasks/ into raw.csv,
+                      status.csv, sweep.log and jobs.csv (a newer result of
+                      a configuration replaces the older one)
   -h, --help          print this help and exit
 
 Environment: OMPI_MCA_pml defaults to ob1 for mpi runs when unset (MPI_Init
 ~10x faster here); as root the OMPI_ALLOW_RUN_AS_ROOT* variables are set for
-mpirun. Both are recorded in meta.txt.
+mpirun. Both are recorded in meta.txt. Under Slurm (SLURM_JOB_ID set) each
+run's job id, array job and task id, node list and host go to DIR/jobs.csv.
 
 Exit status: 0 all configurations ok, 1 a run failed (or a runtime error),
 2 usage error, 3 a run failed verification (and none failed otherwise).
@@ -96,7 +111,8 @@ EOF
 }
 
 readonly DEF_WORKERS=1,2,4 DEF_SCALING=strong DEF_REPS=5 DEF_WARMUP=1
-readonly DEF_TIMEOUT=300 DEF_PROBE_SIZE=2M
+readonly DEF_TIMEOUT=300 DEF_PROBE_SIZE=2M DEF_LAUNCHER=mpirun
+readonly JOBS_HEADER=run_id,job_id,array_job_id,array_task_id,job_nodelist,host,finished
 
 # The environment as the user gave it, for meta.txt and command.sh.
 USER_ENV=()
@@ -125,6 +141,7 @@ schedule=""
 params=()
 mpi_args_str=""
 hostfile=""
+launcher=$DEF_LAUNCHER
 build="$ROOT/build"
 out=""
 shuffle=0
@@ -135,6 +152,9 @@ plot=1
 dry_run=0
 resume=""
 retry_failed=0
+prepare=0
+task=""
+collect=""
 build_given=0
 out_given=0
 plan_opts=()
@@ -159,14 +179,14 @@ while (($#)); do
 	case $opt in
 	--kernels | --drivers | --workers | --scaling | --size | --reps | --warmup | \
 		--timeout | --schedule | --param | --mpi-args | --hostfile | --build | \
-		--out | --seed | --probe-size | --resume)
+		--out | --seed | --probe-size | --resume | --launcher | --task | --collect)
 		if ((!has_inline)); then
 			need_value "$opt" "$#"
 			val=$2
 			shift
 		fi
 		;;
-	--shuffle | --no-probe | --no-plot | --dry-run | --retry-failed | -h | --help)
+	--shuffle | --no-probe | --no-plot | --dry-run | --retry-failed | --prepare | -h | --help)
 		((!has_inline)) || usage_error "option '$opt' takes no value"
 		;;
 	*)
@@ -188,6 +208,10 @@ while (($#)); do
 	--param) params+=("$val") ;;
 	--mpi-args) mpi_args_str=$val ;;
 	--hostfile) hostfile=$val ;;
+	--launcher) launcher=$val ;;
+	--prepare) prepare=1 ;;
+	--task) task=$val ;;
+	--collect) collect=$val ;;
 	--build)
 		build=$val
 		build_given=1
@@ -212,17 +236,28 @@ while (($#)); do
 	case $opt in
 	--kernels | --drivers | --workers | --scaling | --size | --reps | --warmup | \
 		--timeout | --schedule | --param | --mpi-args | --hostfile | --out | \
-		--shuffle | --seed | --probe-size)
+		--shuffle | --seed | --probe-size | --launcher | --prepare)
 		plan_opts+=("$opt")
 		;;
 	esac
 done
 
-if [[ -n $resume ]]; then
+if [[ -n $collect ]]; then
+	[[ -z $resume ]] || usage_error "option '--collect' cannot be used with --resume"
+	if ((${#plan_opts[@]} || retry_failed || dry_run)) || [[ -n $task ]]; then
+		usage_error "option '--collect DIR' takes no other option but --build"
+	fi
+elif [[ -n $resume ]]; then
 	((${#plan_opts[@]} == 0)) ||
 		usage_error "option '${plan_opts[0]}' cannot be used with --resume (the plan is in the run folder)"
-elif ((retry_failed)); then
-	usage_error "option '--retry-failed' needs --resume DIR"
+	if [[ -n $task ]]; then
+		is_posint "$task" || usage_error "bad --task '$task' (want a plan order number >= 1)"
+		((!retry_failed)) || usage_error "option '--retry-failed' cannot be used with --task"
+	fi
+else
+	((!retry_failed)) || usage_error "option '--retry-failed' needs --resume DIR"
+	[[ -z $task ]] || usage_error "option '--task' needs --resume DIR"
+	((!prepare || !dry_run)) || usage_error "options '--prepare' and '--dry-run' exclude each other"
 fi
 
 # ---- checks on values --------------------------------------------------------
@@ -248,7 +283,25 @@ first_driver_binary() {
 # driver_available D: true if driver D can run here.
 driver_available() {
 	[[ -x $build/parscale-$1 ]] || return 1
-	[[ $1 != mpi ]] || command -v mpirun >/dev/null
+	[[ $1 != mpi ]] || command -v "$launcher" >/dev/null
+}
+
+# hostfile_slots: print "host:slots" per distinct host of the hostfile, in
+# order of first appearance (Open MPI syntax: "host [slots=N] ...", '#'
+# comments; a line without slots= counts as one slot).
+hostfile_slots() {
+	[[ -n $hostfile && -r $hostfile ]] || return 0
+	awk '{ sub(/#.*/, "") } NF {
+		n = 1
+		for (i = 2; i <= NF; i++) if ($i ~ /^slots=[0-9]+$/) { n = substr($i, 7) + 0 }
+		if (!($1 in slots)) order[++k] = $1
+		slots[$1] += n
+	} END { for (i = 1; i <= k; i++) print order[i] ":" slots[order[i]] }' "$hostfile"
+}
+
+# hostfile_total_slots: the slots of all hosts of the hostfile (0 if none).
+hostfile_total_slots() {
+	hostfile_slots | awk -F: '{ s += $NF } END { print s + 0 }'
 }
 
 # check_out DIR: die unless DIR is a path a new run folder can be made at.
@@ -305,7 +358,12 @@ check_new_sweep() {
 	if [[ -n $hostfile ]]; then
 		[[ -f $hostfile && -r $hostfile ]] || usage_error "--hostfile '$hostfile' is not a readable file"
 		hostfile=$(cd "$(dirname "$hostfile")" && pwd -P)/$(basename "$hostfile")
+		[[ -n $(hostfile_slots) ]] || usage_error "--hostfile '$hostfile' names no host"
 	fi
+	[[ $launcher == mpirun || $launcher == srun ]] ||
+		usage_error "bad --launcher '$launcher' (want mpirun or srun)"
+	[[ $launcher == mpirun || -z $hostfile ]] ||
+		usage_error "option '--hostfile' needs --launcher mpirun (srun takes its hosts from the allocation)"
 
 	# Drivers: names first (a usage error), then whether they are built.
 	local -a want=()
@@ -328,7 +386,7 @@ check_new_sweep() {
 			continue
 		fi
 		why="no '$build/parscale-$d'"
-		[[ $d != mpi ]] || why+=" or no mpirun"
+		[[ $d != mpi ]] || why+=" or no $launcher"
 		if [[ -z $drivers_spec || $drivers_spec == all ]]; then
 			warn "skipping driver '$d' ($why)"
 		else
@@ -445,9 +503,17 @@ cmd_for() {
 		fi
 		args+=(--param "$p")
 	done
-	if [[ $d == mpi ]]; then
+	if [[ $d == mpi && $launcher == srun ]]; then
+		# srun no longer passes the allocation's --cpus-per-task on to steps
+		# (Slurm 22.05+): give it explicitly.
+		CMD=(env "${MPI_ENV[@]}" srun --mpi=pmix --ntasks="$w"
+			--cpus-per-task="${SLURM_CPUS_PER_TASK:-1}" "${MPI_ARGS[@]}"
+			"$build/parscale-mpi" "${args[@]}")
+	elif [[ $d == mpi ]]; then
+		local slots=$CORES
+		[[ -z $hostfile ]] || slots=$(hostfile_total_slots)
 		CMD=(env "${MPI_ENV[@]}" mpirun -np "$w")
-		if ((w > CORES)) && [[ " ${MPI_ARGS[*]} " != *" --oversubscribe "* ]]; then
+		if ((w > slots)) && [[ " ${MPI_ARGS[*]} " != *" --oversubscribe "* ]]; then
 			CMD+=(--oversubscribe)
 		fi
 		[[ -z $hostfile ]] || CMD+=(--hostfile "$hostfile")
@@ -520,6 +586,7 @@ write_settings() {
 		printf 'build=%s\n' "$build"
 		printf 'reps=%s\nwarmup=%s\ntimeout=%s\n' "$reps" "$warmup" "$timeout_s"
 		printf 'schedule=%s\nhostfile=%s\n' "$schedule" "$hostfile"
+		printf 'launcher=%s\n' "$launcher"
 		printf 'shuffle=%s\nseed=%s\n' "$shuffle" "$seed"
 		printf 'probe_size=%s\n' "$probe_size"
 		printf 'mpi_pml=%s\n' "$mpi_pml"
@@ -550,6 +617,7 @@ load_settings() {
 		timeout) timeout_s=$val ;;
 		schedule) schedule=$val ;;
 		hostfile) hostfile=$val ;;
+		launcher) launcher=$val ;;
 		shuffle) shuffle=$val ;;
 		seed) seed=$val ;;
 		probe_size) probe_size=$val ;;
@@ -630,14 +698,32 @@ effective_flags() {
 	done
 }
 
+# meta_sizes: KERNEL=SIZE[+SIZE...] joined by ',': from KERNELS and SIZES in
+# a new sweep, from the plan when the folder is resumed.
+meta_sizes() {
+	local k
+	if ((${#KERNELS[@]})); then
+		for k in "${KERNELS[@]}"; do
+			printf '%s=%s\n' "$k" "${SIZES[$k]// /+}"
+		done | paste -sd, -
+		return 0
+	fi
+	printf '%s\n' "${PLAN[@]}" | awk '!seen[$2 " " $5]++ {
+			if (!c[$2]++) { o[++n] = $2; z[$2] = $5 } else z[$2] = z[$2] "+" $5 }
+		END { for (i = 1; i <= n; i++) printf "%s%s=%s", (i > 1 ? "," : ""), o[i], z[o[i]]; print "" }'
+}
+
 # meta_line KEY VALUE: one key=value line, the value on one line.
 meta_line() {
 	local v=${2//$'\n'/ }
 	printf '%s=%s\n' "$1" "${v//$'\r'/}"
 }
 
+# write_meta [KEY]: write meta.txt; KEY (default started) names the time
+# stamp: "prepared" for a folder made by --prepare, whose meta.txt is
+# written again (on the machine that runs it) when it is first run.
 write_meta() {
-	local cc omp mpi gp rev dirty e aff
+	local cc omp mpi gp rev dirty e aff stamp_key=${1:-started}
 	cc=$(cache_value CMAKE_C_COMPILER)
 	omp=$(cache_value OpenMP_C_SPEC_DATE)
 	if [[ -z $omp && -n $cc && -x $cc ]]; then
@@ -655,7 +741,7 @@ write_meta() {
 	aff=$(awk -F: '$1 == "Cpus_allowed_list" { gsub(/[ \t]/, "", $2); print $2 }' /proc/self/status)
 	{
 		meta_line sweep_id "$sweep_id"
-		meta_line started "$(iso_now)"
+		meta_line "$stamp_key" "$(iso_now)"
 		meta_line host "$(hostname)"
 		meta_line cpu_model "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 		meta_line cores "$CORES"
@@ -683,7 +769,7 @@ write_meta() {
 		meta_line drivers "$(printf '%s\n' "${PLAN[@]}" | awk '{ print $3 }' | awk '!s[$0]++' | paste -sd, -)"
 		meta_line workers "$(printf '%s\n' "${PLAN[@]}" | awk '{ print $6 }' | sort -n -u | paste -sd, -)"
 		meta_line scaling "$scaling"
-		meta_line sizes "$(for k in "${KERNELS[@]}"; do printf '%s=%s\n' "$k" "${SIZES[$k]// /+}"; done | paste -sd, -)"
+		meta_line sizes "$(meta_sizes)"
 		meta_line configurations "${#PLAN[@]}"
 		meta_line reps "$reps"
 		meta_line warmup "$warmup"
@@ -694,10 +780,23 @@ write_meta() {
 		meta_line seed "$seed"
 		meta_line mpi_args "$(quote_cmd "${MPI_ARGS[@]}")"
 		meta_line hostfile "$hostfile"
+		if [[ -n $hostfile ]]; then
+			# What mpirun was given: the entries (comments dropped), the
+			# distinct hosts and their slots; where the ranks of each run
+			# went is in raw.csv (nodes, and hosts as host:ranks;...).
+			meta_line hostfile_contents "$(awk '{ sub(/#.*/, ""); $1 = $1 } NF' "$hostfile" 2>/dev/null | paste -sd';' -)"
+			meta_line hostfile_nodes "$(hostfile_slots | wc -l)"
+			meta_line hostfile_slots "$(hostfile_slots | paste -sd';' -)"
+		fi
+		meta_line launcher "$launcher"
 		meta_line mpi_env_added "${MPI_ENV[*]}"
 		meta_line binding_omp_proc_bind "${OMP_PROC_BIND:-unset}"
 		meta_line binding_omp_places "${OMP_PLACES:-unset}"
-		meta_line binding_mpi "open mpi default unless --bind-to is in mpi_args (core for np<=2, socket above, none when oversubscribed)"
+		if [[ $launcher == srun ]]; then
+			meta_line binding_mpi "slurm default for srun --cpus-per-task=\$SLURM_CPUS_PER_TASK unless --cpu-bind is in mpi_args"
+		else
+			meta_line binding_mpi "open mpi default unless --bind-to is in mpi_args (core for np<=2, socket above, none when oversubscribed)"
+		fi
 		meta_line binding_threads_fork "none (the kernel scheduler places workers)"
 		for e in "${USER_ENV[@]}"; do
 			meta_line "env_${e%%=*}" "${e#*=}"
@@ -720,25 +819,53 @@ one_line() {
 	printf '%s\n' "${s:0:REASON_MAX}"
 }
 
-# append_status FIELD...: append one line to status.csv (one write).
+# Where run_config writes: the folder's files, or a task's own (--task).
+RAW_FILE="" STATUS_FILE="" LOG_FILE="" JOBS_FILE="" PART_DIR=""
+set_outputs() {
+	RAW_FILE="$dir/raw.csv"
+	STATUS_FILE="$dir/status.csv"
+	LOG_FILE="$dir/sweep.log"
+	JOBS_FILE="$dir/jobs.csv"
+	PART_DIR="$dir/.runs"
+}
+
+# append_status FIELD...: append one line to the status file (one write).
 append_status() {
 	local line
 	printf -v line '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$@"
-	printf '%s' "$line" >>"$dir/status.csv"
+	printf '%s' "$line" >>"$STATUS_FILE"
 }
 
-# append_rows PART RUN_ID: append PART's rows of RUN_ID to raw.csv; the header
-# goes first when raw.csv has none. Returns 1 if the headers differ.
+# append_rows PART RUN_ID: append PART's rows of RUN_ID to the raw file; the
+# header goes first when it has none. Returns 1 if the headers differ.
 append_rows() {
 	local part=$1 id=$2 head
 	head=$(head -n 1 "$part")
-	if [[ ! -s $dir/raw.csv ]]; then
-		printf '%s\n' "$head" | write_atomic "$dir/raw.csv"
-	elif [[ $(head -n 1 "$dir/raw.csv") != "$head" ]]; then
+	if [[ ! -s $RAW_FILE ]]; then
+		printf '%s\n' "$head" | write_atomic "$RAW_FILE"
+	elif [[ $(head -n 1 "$RAW_FILE") != "$head" ]]; then
 		return 1
 	fi
 	awk -F, -v id="$id" -v nf="$(awk -F, 'NR == 1 { print NF; exit }' "$part")" \
-		'NR > 1 && $1 == id && NF == nf' "$part" >>"$dir/raw.csv"
+		'NR > 1 && $1 == id && NF == nf' "$part" >>"$RAW_FILE"
+}
+
+# csv_safe S: S with the characters that would break a CSV field replaced.
+csv_safe() {
+	local v=${1//,/;}
+	v=${v//$'\n'/ }
+	printf '%s\n' "${v//\"/\'}"
+}
+
+# append_job RUN_ID: under Slurm, record which job, array task and nodes ran
+# RUN_ID in the jobs file (jobs.csv, or the task's own).
+append_job() {
+	[[ -n ${SLURM_JOB_ID:-} ]] || return 0
+	[[ -s $JOBS_FILE ]] || printf '%s\n' "$JOBS_HEADER" >>"$JOBS_FILE"
+	printf '%s,%s,%s,%s,%s,%s,%s\n' "$1" "$(csv_safe "$SLURM_JOB_ID")" \
+		"$(csv_safe "${SLURM_ARRAY_JOB_ID:-}")" "$(csv_safe "${SLURM_ARRAY_TASK_ID:-}")" \
+		"$(csv_safe "${SLURM_JOB_NODELIST:-${SLURM_NODELIST:-}}")" "$(csv_safe "$(hostname)")" \
+		"$(iso_now)" >>"$JOBS_FILE"
 }
 
 CHILD=""
@@ -759,13 +886,13 @@ on_signal() {
 # configuration and record it.
 run_config() {
 	local k=$1 n=$2 id=$3 kernel=$4 driver=$5 sc=$6 sz=$7 w=$8
-	local part="$dir/.runs/$id.csv" errf="$dir/.runs/$id.err"
+	local part="$PART_DIR/$id.csv" errf="$PART_DIR/$id.err"
 	local rc=0 t0 secs state reason rows bad vcol hard
 	cmd_for "$id" "$kernel" "$driver" "$sc" "$sz" "$w"
 	{
 		printf '### %s [%d/%d] %s\n' "$(iso_now)" "$k" "$n" "$id"
 		printf '$ %s\n' "$(quote_cmd "${CMD[@]}")"
-	} >>"$dir/sweep.log"
+	} >>"$LOG_FILE"
 	hard=$((timeout_s + HARD_MARGIN))
 	t0=$(now_s)
 	timeout --foreground --kill-after="$HARD_KILL_AFTER" "$hard" "${CMD[@]}" \
@@ -774,8 +901,8 @@ run_config() {
 	wait "$CHILD" || rc=$?
 	CHILD=""
 	secs=$(elapsed_s "$t0")
-	cat "$errf" >>"$dir/sweep.log"
-	printf '### exit %d after %ss\n' "$rc" "$secs" >>"$dir/sweep.log"
+	cat "$errf" >>"$LOG_FILE"
+	printf '### exit %d after %ss\n' "$rc" "$secs" >>"$LOG_FILE"
 
 	rows=0
 	bad=0
@@ -810,6 +937,7 @@ run_config() {
 	if [[ $state != failed ]] && ! append_rows "$part" "$id"; then
 		state=failed reason="CSV header differs from raw.csv's"
 	fi
+	append_job "$id"
 	append_status "$kernel:$driver:$sc:$sz:$w" "$id" "$kernel" "$driver" "$sc" "$sz" "$w" \
 		"$rc" "$state" "$reason" "$secs"
 	rm -f "$part" "$errf"
@@ -818,6 +946,185 @@ run_config() {
 	verify-failed) warn "$id: verification failed: $reason" ;;
 	failed) warn "$id: failed (exit $rc): $reason" ;;
 	esac
+}
+
+# finish_meta KEY: append the time (as KEY), the configuration counts, the
+# probe's verdict and where the MPI ranks ran to meta.txt. Sets n_ok,
+# n_failed, n_verify and n_missing.
+finish_meta() {
+	local ids
+	read -r n_ok n_failed n_verify < <(awk -F, 'NR > 1 { c[$9]++ }
+		END { print c["ok"] + 0, c["failed"] + 0, c["verify-failed"] + 0 }' "$dir/status.csv")
+	ids=$(awk -F, 'NR > 1 { print $2 }' "$dir/status.csv")
+	n_missing=$(printf '%s\n' "${PLAN[@]}" | awk -v ids="$ids" '
+		BEGIN { n = split(ids, a, "\n"); for (i = 1; i <= n; i++) d[a[i]] = 1 }
+		!($1 in d) { m++ } END { print m + 0 }')
+	{
+		meta_line "$1" "$(iso_now)"
+		meta_line configurations_ok "$n_ok"
+		meta_line configurations_failed "$n_failed"
+		meta_line configurations_verify_failed "$n_verify"
+		meta_line configurations_missing "$n_missing"
+		if [[ -s $dir/probe.csv ]]; then
+			meta_line probe_delivered "$(awk -F, 'NR > 1 && !$4 { bad = 1 } END { print bad ? 0 : 1 }' "$dir/probe.csv")"
+		fi
+		placement_lines
+	} >>"$dir/meta.txt"
+}
+
+# placement_lines: for each multi-process driver and worker count in
+# raw.csv, where the processes ran: "placement_DRIVER_wN=HOSTS" with HOSTS
+# from the hosts column (host:ranks;...), or "nodes=N" from the nodes column
+# where the drivers write no hosts column; distinct placements joined by ' | '.
+placement_lines() {
+	[[ -s $dir/raw.csv ]] || return 0
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		{
+			if (!c["ranks"] || $c["ranks"] + 0 < 2) next
+			v = c["hosts"] ? $c["hosts"] : "nodes=" $c["nodes"]
+			k = "placement_" $c["driver"] "_w" $c["workers"]
+			if (seen[k, v]++) next
+			if (!cnt[k]++) { order[++n] = k; val[k] = v } else val[k] = val[k] " | " v
+		}
+		END { for (i = 1; i <= n; i++) print order[i] "=" val[order[i]] }' "$dir/raw.csv"
+}
+
+# refresh_prepared_meta: a folder made by --prepare gets its meta.txt written
+# again by the first run on the machine that runs it (under a lock, as
+# tasks of a job array may start together).
+refresh_prepared_meta() {
+	local prepared
+	(
+		flock -w 30 7 || exit 0
+		grep -q '^started=' "$dir/meta.txt" 2>/dev/null && exit 0
+		# Kept: when and where the folder was prepared and submitted.
+		prepared=$(grep -E '^(prepared|slurm_submitted)=' "$dir/meta.txt" 2>/dev/null) || prepared=""
+		write_meta started
+		[[ -z $prepared ]] || printf '%s\n' "$prepared" >>"$dir/meta.txt"
+	) 7>>"$dir/.meta.lock"
+}
+
+# ---- tasks: one configuration at a time, many at once ----------------------
+
+# run_task N: run configuration N of the plan into DIR/tasks/RUN_ID.* (rows
+# .csv, log .log, Slurm job .job, and last, as the sign it is complete, the
+# status line .status). Exits 0 ok, 3 verify-failed, 1 failed.
+run_task() {
+	local line=${PLAN[$1 - 1]} id t state
+	local -a f
+	read -r -a f <<<"$line"
+	id=${f[0]}
+	mkdir -p "$dir/tasks" || die "cannot create '$dir/tasks'"
+	exec 8>>"$dir/tasks/$id.lock"
+	flock -n 8 || die "configuration $1 ('$id') is being run by another task"
+	rm -f "$dir/tasks/$id.status" "$dir/tasks/$id.csv" "$dir/tasks/$id.log" "$dir/tasks/$id.job"
+	refresh_prepared_meta
+	t="$dir/tasks/.$id.$$"
+	RAW_FILE="$t.csv" STATUS_FILE="$t.status" LOG_FILE="$t.log" JOBS_FILE="$t.job"
+	PART_DIR="$t.runs"
+	mkdir "$PART_DIR"
+	# shellcheck disable=SC2064  # the names are fixed now
+	trap "rm -rf -- '$t.runs' '$t.csv' '$t.status' '$t.log' '$t.job'" EXIT
+	trap 'on_signal INT' INT
+	trap 'on_signal TERM' TERM
+	trap 'on_signal HUP' HUP
+	printf '[%d/%d] %s %s workers=%s (task)\n' "$1" "${#PLAN[@]}" "${f[1]}" "${f[2]}" "${f[5]}" >&2
+	run_config "$1" "${#PLAN[@]}" "${f[@]}"
+	rmdir "$PART_DIR" 2>/dev/null || true
+	[[ ! -e $t.csv ]] || mv -f "$t.csv" "$dir/tasks/$id.csv"
+	[[ ! -e $t.job ]] || mv -f "$t.job" "$dir/tasks/$id.job"
+	mv -f "$t.log" "$dir/tasks/$id.log"
+	state=$(awk -F, '{ s = $9 } END { print s }' "$t.status")
+	mv -f "$t.status" "$dir/tasks/$id.status"
+	case $state in
+	ok) exit "$EXIT_OK" ;;
+	verify-failed) exit "$EXIT_VERIFY" ;;
+	*) exit "$EXIT_FAILURE" ;;
+	esac
+}
+
+# collect_tasks: merge DIR/tasks/ results into raw.csv, status.csv,
+# sweep.log and jobs.csv; a result replaces what the folder held for its run
+# id. Results of a task still running (its lock held) are left for later.
+collect_tasks() {
+	local line id tmp head want_head="" n_new=0 st
+	exec 9>>"$dir/.lock"
+	flock -n 9 || die "'$dir' is in use by another sweep"
+	tmp=$(mktemp -d "$dir/.collect.XXXXXX")
+	# shellcheck disable=SC2064  # the name is fixed now
+	trap "rm -rf -- '$tmp'" EXIT
+	touch "$tmp/ids" "$tmp/status" "$tmp/rows" "$tmp/log" "$tmp/jobs"
+	[[ ! -s $dir/raw.csv ]] || want_head=$(head -n 1 "$dir/raw.csv")
+	for line in "${PLAN[@]}"; do
+		id=${line%% *}
+		[[ -f $dir/tasks/$id.status ]] || continue
+		exec 8>>"$dir/tasks/$id.lock"
+		if ! flock -n 8; then
+			warn "configuration '$id' is running; not collected"
+			continue
+		fi
+		st=$(awk -F, -v id="$id" -v nf="$STATUS_FIELDS" 'NR == 1 && NF == nf && $2 == id' \
+			"$dir/tasks/$id.status")
+		if [[ -z $st ]]; then
+			warn "'$dir/tasks/$id.status' is malformed; not collected"
+			continue
+		fi
+		if [[ $(cut -d, -f9 <<<"$st") != failed && -s $dir/tasks/$id.csv ]]; then
+			head=$(head -n 1 "$dir/tasks/$id.csv")
+			[[ -n $want_head ]] || want_head=$head
+			if [[ $head == "$want_head" ]]; then
+				tail -n +2 "$dir/tasks/$id.csv" >>"$tmp/rows"
+			else
+				st=$(awk -F, -v OFS=, '{ $9 = "failed"; $10 = "CSV header differs from raw.csv'"'"'s" } 1' <<<"$st")
+			fi
+		fi
+		printf '%s\n' "$st" >>"$tmp/status"
+		printf '%s\n' "$id" >>"$tmp/ids"
+		if [[ -f $dir/tasks/$id.log ]]; then
+			printf '### %s collected task %s\n' "$(iso_now)" "$id" >>"$tmp/log"
+			cat "$dir/tasks/$id.log" >>"$tmp/log"
+		fi
+		[[ ! -f $dir/tasks/$id.job ]] || tail -n +2 "$dir/tasks/$id.job" >>"$tmp/jobs"
+		n_new=$((n_new + 1))
+	done
+	exec 8>&-
+	if ((n_new)); then
+		if [[ -n $want_head ]]; then
+			{
+				printf '%s\n' "$want_head"
+				if [[ -s $dir/raw.csv ]]; then
+					complete_lines "$dir/raw.csv" | awk -F, -v idsf="$tmp/ids" '
+						BEGIN { while ((getline l < idsf) > 0) drop[l] = 1 }
+						NR > 1 && !($1 in drop)'
+				fi
+				cat "$tmp/rows"
+			} | write_atomic "$dir/raw.csv"
+		fi
+		{
+			printf '%s\n' "$STATUS_HEADER"
+			if [[ -s $dir/status.csv ]]; then
+				complete_lines "$dir/status.csv" | awk -F, -v idsf="$tmp/ids" -v nf="$STATUS_FIELDS" '
+					BEGIN { while ((getline l < idsf) > 0) drop[l] = 1 }
+					NR > 1 && NF == nf && !($2 in drop)'
+			fi
+			cat "$tmp/status"
+		} | write_atomic "$dir/status.csv"
+		cat "$tmp/log" >>"$dir/sweep.log"
+		if [[ -s $tmp/jobs ]]; then
+			[[ -s $dir/jobs.csv ]] || printf '%s\n' "$JOBS_HEADER" >>"$dir/jobs.csv"
+			cat "$tmp/jobs" >>"$dir/jobs.csv"
+		fi
+		while IFS= read -r id; do
+			rm -f "$dir/tasks/$id.status"
+			rm -f "$dir/tasks/$id.csv" "$dir/tasks/$id.log" "$dir/tasks/$id.job" "$dir/tasks/$id.lock"
+		done <"$tmp/ids"
+		rmdir "$dir/tasks" 2>/dev/null || true
+	fi
+	finish_meta collected
+	warn "collected $n_new results; ${#PLAN[@]} configurations: $n_ok ok, $n_failed failed, $n_verify verify-failed, $n_missing missing; results in $dir"
+	((n_failed == 0 && n_missing == 0)) || exit "$EXIT_FAILURE"
+	((n_verify == 0)) || exit "$EXIT_VERIFY"
+	exit "$EXIT_OK"
 }
 
 # ---- resume: make the folder consistent ------------------------------------
@@ -909,6 +1216,16 @@ CORES=$(online_cores)
 mpi_pml=""
 sweep_id=""
 
+if [[ -n $collect ]]; then
+	dir=$collect
+	[[ -d $dir && -f $dir/plan.txt && -f $dir/settings.txt && -f $dir/status.csv ]] ||
+		usage_error "--collect '$dir' is not a sweep folder (no plan.txt, settings.txt and status.csv)"
+	dir=$(cd "$dir" && pwd -P)
+	load_settings
+	KERNELS=()
+	collect_tasks
+fi
+
 if [[ -n $resume ]]; then
 	dir=$resume
 	[[ -d $dir && -f $dir/plan.txt && -f $dir/settings.txt ]] ||
@@ -919,6 +1236,11 @@ if [[ -n $resume ]]; then
 	check_common_values
 	KERNELS=()
 	set_mpi_env
+	if [[ -n $task ]]; then
+		((task <= ${#PLAN[@]})) ||
+			usage_error "bad --task '$task' ('$dir/plan.txt' has ${#PLAN[@]} configurations)"
+		((!dry_run)) || PLAN=("${PLAN[task - 1]}")
+	fi
 else
 	check_new_sweep
 	# Seed from the clock when none is given; recorded either way.
@@ -932,7 +1254,7 @@ else
 fi
 
 if ((dry_run)); then
-	if [[ -n $resume && -f $dir/status.csv ]]; then
+	if [[ -n $resume && -z $task && -f $dir/status.csv ]]; then
 		mapfile -t done_ids < <(awk -F, -v retry="$retry_failed" \
 			'NR > 1 && ($9 == "ok" || (!retry && $9 != "")) { print $2 }' "$dir/status.csv")
 		remaining=()
@@ -946,6 +1268,10 @@ if ((dry_run)); then
 	exit 0
 fi
 
+if [[ -n $task ]]; then
+	run_task "$task"
+fi
+
 mkdir -p "$dir/.runs" 2>/dev/null || usage_error "cannot create --out '$dir'"
 dir=$(cd "$dir" && pwd -P)
 exec 9>>"$dir/.lock"
@@ -953,17 +1279,32 @@ flock -n 9 || die "'$dir' is in use by another sweep"
 trap 'on_signal INT' INT
 trap 'on_signal TERM' TERM
 trap 'on_signal HUP' HUP
+set_outputs
 
+probe_phase=before
 if [[ -n $resume ]]; then
 	repair_folder
-	printf 'resumed=%s\n' "$(iso_now)" >>"$dir/meta.txt"
+	if grep -q '^started=' "$dir/meta.txt" 2>/dev/null; then
+		printf 'resumed=%s\n' "$(iso_now)" >>"$dir/meta.txt"
+		probe_phase=resume
+	else
+		refresh_prepared_meta
+	fi
 else
 	write_settings
 	write_plan
 	write_command
-	write_meta
+	if [[ -n $hostfile ]]; then
+		cp -- "$hostfile" "$dir/hostfile" || die "cannot copy '$hostfile' into '$dir'"
+	fi
+	write_meta "$( ((prepare)) && printf prepared || printf started)"
 	printf '%s\n' "$STATUS_HEADER" | write_atomic "$dir/status.csv"
 	: >>"$dir/sweep.log"
+	if ((prepare)); then
+		rmdir "$dir/.runs" 2>/dev/null || true
+		warn "prepared ${#PLAN[@]} configurations in $dir; run them with: $(quote_cmd "$SELF" --resume "$dir") (or --task N for one)"
+		exit "$EXIT_OK"
+	fi
 fi
 
 mapfile -t done_ids < <(awk -F, 'NR > 1 { print $2 }' "$dir/status.csv")
@@ -978,7 +1319,7 @@ if [[ -n $resume ]]; then
 fi
 
 if ((probe && todo > 0)); then
-	run_probe "$([[ -n $resume ]] && printf resume || printf before)"
+	run_probe "$probe_phase"
 fi
 
 t_start=$(now_s)
@@ -1004,17 +1345,7 @@ if ((probe && ran > 0)); then
 	run_probe after
 fi
 
-read -r n_ok n_failed n_verify < <(awk -F, 'NR > 1 { c[$9]++ }
-	END { print c["ok"] + 0, c["failed"] + 0, c["verify-failed"] + 0 }' "$dir/status.csv")
-{
-	meta_line finished "$(iso_now)"
-	meta_line configurations_ok "$n_ok"
-	meta_line configurations_failed "$n_failed"
-	meta_line configurations_verify_failed "$n_verify"
-	if [[ -s $dir/probe.csv ]]; then
-		meta_line probe_delivered "$(awk -F, 'NR > 1 && !$4 { bad = 1 } END { print bad ? 0 : 1 }' "$dir/probe.csv")"
-	fi
-} >>"$dir/meta.txt"
+finish_meta finished
 rmdir "$dir/.runs" 2>/dev/null || true
 warn "$n configurations: $n_ok ok, $n_failed failed, $n_verify verify-failed; ran $ran in $(elapsed_s "$t_start")s; results in $dir"
 
