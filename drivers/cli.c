@@ -48,14 +48,17 @@ static int quiet_errors;
 
 void ps_error(const char *driver, const char *fmt, ...)
 {
+    char msg[PS_ERR_MAX * 2];
     va_list ap;
     if (quiet_errors)
         return;
-    fprintf(stderr, "parscale-%s: ", driver);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    for (char *c = msg; *c; c++)      /* a value with a newline stays one line */
+        if ((unsigned char)*c < ' ' || *c == 0x7f)
+            *c = '?';
+    fprintf(stderr, "parscale-%s: %s\n", driver, msg);
 }
 
 static void usage(const struct ps_driver *d)
@@ -154,6 +157,8 @@ static int parse_u64(const char *s, uint64_t *out)
 static int parse_int(const char *s, long long lo, long long hi, long long *out)
 {
     char *end;
+    if (*s != '-' && (*s < '0' || *s > '9'))   /* no blanks, no '+' */
+        return -1;
     errno = 0;
     long long v = strtoll(s, &end, 10);
     if (errno || end == s || *end || v < lo || v > hi)
@@ -166,6 +171,8 @@ static int parse_int(const char *s, long long lo, long long hi, long long *out)
 static int parse_real(const char *s, double lo, double hi, double *out)
 {
     char *end;
+    if (*s != '-' && *s != '.' && (*s < '0' || *s > '9'))
+        return -1;
     errno = 0;
     double v = strtod(s, &end);
     if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
@@ -389,6 +396,11 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
     }
     if (optind < argc) {
         ps_error(d->name, "unexpected argument '%s' (see --help)", argv[optind]);
+        return PS_EXIT_USAGE;
+    }
+    if (d->max_workers && o->workers > d->max_workers) {
+        ps_error(d->name, "the %s driver runs exactly %d worker, not %d", d->name,
+                 d->max_workers, o->workers);
         return PS_EXIT_USAGE;
     }
     if (!kernel) {

@@ -28,6 +28,7 @@ struct ps_driver {
     const char *name;          /* "pthread" */
     const char *workers_help;  /* how --workers is taken */
     int default_workers;       /* when --workers is not given; 0: from runtime */
+    int max_workers;           /* 0, or the most workers it can run */
     int takes_threads;         /* accepts --threads (threads per rank) */
     int binds;                 /* accepts --bind (else the launcher binds) */
 };

@@ -3,6 +3,7 @@
  * Rows are built in memory and written in one piece, so a run never
  * leaves half its rows behind.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,10 +131,12 @@ int ps_report(const struct ps_opts *o, const struct ps_job *j,
         ps_error(o->driver->name, "out of memory writing the CSV");
         return PS_EXIT_FAULT;
     }
+    errno = 0;
     size_t put = fwrite(buf, 1, len, stdout);
     free(buf);
     if (put != len || fflush(stdout) != 0 || ferror(stdout)) {
-        ps_error(o->driver->name, "cannot write the CSV to stdout");
+        ps_error(o->driver->name, "cannot write the CSV to stdout: %s",
+                 errno ? strerror(errno) : "write error");
         return PS_EXIT_FAULT;
     }
     double scale;

@@ -10,11 +10,6 @@ static int launch(const struct ps_opts *o, struct ps_job *j,
                   struct shm_arena *a, struct ps_outcome *out)
 {
     struct ps_team t;
-    if (j->workers != 1) {
-        ps_error("serial", "the serial driver runs exactly 1 worker, not %d",
-                 j->workers);
-        return PS_EXIT_USAGE;
-    }
     shm_team_init(&t, a, 0, 1, &o->sched, NULL);
     ps_bind_self(o->bind, 0, out->affinity);
     ps_worker(&t, j, out);
@@ -23,7 +18,7 @@ static int launch(const struct ps_opts *o, struct ps_job *j,
 
 static const struct ps_shm_driver driver = {
     .info = { .name = "serial", .workers_help = "must be 1 (the default)",
-              .default_workers = 1, .binds = 1 },
+              .default_workers = 1, .max_workers = 1, .binds = 1 },
     .default_workers = one_worker,
     .launch = launch,
 };

@@ -38,6 +38,9 @@ readonly PROBE_DELIVERED=0.8
 # own timer starts.
 readonly HARD_MARGIN=30 HARD_KILL_AFTER=10
 readonly REASON_MAX=200
+# Free space a driver's output needs (bytes): with less, a failed run is
+# taken for a full disk (see has_room).
+readonly ROOM_BYTES=65536
 
 usage() {
 	cat <<EOF
@@ -829,25 +832,44 @@ set_outputs() {
 	PART_DIR="$dir/.runs"
 }
 
+# write_failed FILE [SIZE]: cut FILE back to SIZE bytes (what it held before
+# a failed append, so no torn line is left) and stop: the disk is full.
+write_failed() {
+	[[ -z ${2:-} ]] || truncate -s "$2" "$1" 2>/dev/null || true
+	die "cannot write '$1': the disk is full (or an I/O error); what was recorded before is intact; free space, then finish with: $(quote_cmd "$SELF" --resume "$dir")"
+}
+
+# has_room: true if the run folder's disk takes a few more pages (a driver
+# that failed may have failed for want of space to write its rows).
+has_room() {
+	local probe="$PART_DIR/.room.$$" ok=0
+	head -c "$ROOM_BYTES" /dev/zero 2>/dev/null >"$probe" || ok=1
+	rm -f "$probe"
+	return "$ok"
+}
+
 # append_status FIELD...: append one line to the status file (one write).
 append_status() {
-	local line
+	local line size
 	printf -v line '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$@"
-	printf '%s' "$line" >>"$STATUS_FILE"
+	size=$(stat -c %s "$STATUS_FILE" 2>/dev/null || echo 0)
+	printf '%s' "$line" 2>/dev/null >>"$STATUS_FILE" || write_failed "$STATUS_FILE" "$size"
 }
 
 # append_rows PART RUN_ID: append PART's rows of RUN_ID to the raw file; the
 # header goes first when it has none. Returns 1 if the headers differ.
 append_rows() {
-	local part=$1 id=$2 head
+	local part=$1 id=$2 head size
 	head=$(head -n 1 "$part")
 	if [[ ! -s $RAW_FILE ]]; then
-		printf '%s\n' "$head" | write_atomic "$RAW_FILE"
+		printf '%s\n' "$head" 2>/dev/null >"$RAW_FILE" || write_failed "$RAW_FILE" 0
 	elif [[ $(head -n 1 "$RAW_FILE") != "$head" ]]; then
 		return 1
 	fi
+	size=$(stat -c %s "$RAW_FILE")
 	awk -F, -v id="$id" -v nf="$(awk -F, 'NR == 1 { print NF; exit }' "$part")" \
-		'NR > 1 && $1 == id && NF == nf' "$part" >>"$RAW_FILE"
+		'NR > 1 && $1 == id && NF == nf' "$part" 2>/dev/null >>"$RAW_FILE" ||
+		write_failed "$RAW_FILE" "$size"
 }
 
 # csv_safe S: S with the characters that would break a CSV field replaced.
@@ -892,7 +914,7 @@ run_config() {
 	{
 		printf '### %s [%d/%d] %s\n' "$(iso_now)" "$k" "$n" "$id"
 		printf '$ %s\n' "$(quote_cmd "${CMD[@]}")"
-	} >>"$LOG_FILE"
+	} 2>/dev/null >>"$LOG_FILE" || write_failed "$LOG_FILE"
 	hard=$((timeout_s + HARD_MARGIN))
 	t0=$(now_s)
 	timeout --foreground --kill-after="$HARD_KILL_AFTER" "$hard" "${CMD[@]}" \
@@ -901,8 +923,12 @@ run_config() {
 	wait "$CHILD" || rc=$?
 	CHILD=""
 	secs=$(elapsed_s "$t0")
-	cat "$errf" >>"$LOG_FILE"
-	printf '### exit %d after %ss\n' "$rc" "$secs" >>"$LOG_FILE"
+	{
+		cat "$errf"
+		printf '### exit %d after %ss\n' "$rc" "$secs"
+	} 2>/dev/null >>"$LOG_FILE" || write_failed "$LOG_FILE"
+	# a run that failed for want of space is not a failed configuration
+	[[ $rc == 0 || $rc == 3 ]] || has_room || write_failed "$part"
 
 	rows=0
 	bad=0

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# ThreadSanitizer pass: every kernel through the pthread and fork drivers of
+# a -fsanitize=thread build, at 2 and 3 workers, on the tiny problems of
+# tests/drivers/cases.sh, with each schedule a kernel takes. Any report
+# fails the run (exit code 66 from TSan, or its report text on stderr).
+# usage: tsan.sh BUILD_DIR    (exit 0 pass, 1 fail, 77 skip: not a TSan build)
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+BIN=${1:?usage: tsan.sh BUILD_DIR}
+# shellcheck source=tests/lib/driver.sh
+source "$here/../lib/driver.sh"
+# shellcheck source=tests/drivers/cases.sh
+source "$here/../drivers/cases.sh"
+
+readonly TSAN_EXIT=66
+if ! grep -q -- '-fsanitize=thread' "$BIN/CMakeCache.txt" 2>/dev/null; then
+    echo "tsan: SKIP: '$BIN' is not a -fsanitize=thread build" >&2
+    exit 77
+fi
+for d in pthread fork; do
+    [[ -x $BIN/parscale-$d ]] || { echo "tsan: SKIP: no parscale-$d in '$BIN'" >&2; exit 77; }
+done
+# tsan.supp says why each suppression is there (none is needed today).
+export TSAN_OPTIONS="halt_on_error=1 exitcode=$TSAN_EXIT second_deadlock_stack=1 suppressions=$here/tsan.supp"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+runs=0
+
+# check DRIVER WORKERS ARGS...: one run must exit 0 with no TSan report.
+check() {
+    local driver=$1 workers=$2 rc=0
+    shift 2
+    ps_run "$driver" "$workers" --reps 2 --warmup 1 "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+    runs=$((runs + 1))
+    if ((rc != 0)) || grep -q 'ThreadSanitizer' "$tmp/err"; then
+        cat "$tmp/err" >&2
+        fail "parscale-$driver --workers $workers $* exited $rc under ThreadSanitizer"
+    fi
+    [[ $(csv_col "$tmp/out" verified | sort -u) == 1 ]] ||
+        fail "parscale-$driver --workers $workers $*: not verified"
+}
+
+mapfile -t kernels < <("$BIN/parscale-pthread" --list-names)
+schedulable=$("$BIN/parscale-pthread" --list | awk '/^[a-z]/ && / [0-9]+  any / { print $1 }')
+for k in "${kernels[@]}"; do
+    [[ -n ${CASE[$k]:-} ]] || fail "no tiny case for kernel '$k' in tests/drivers/cases.sh"
+    read -r -a args <<<"${CASE[$k]}"
+    scheds=(static)
+    if grep -qx "$k" <<<"$schedulable"; then
+        scheds+=("${SCHEDULES[@]}" dynamic)
+    fi
+    for d in pthread fork; do
+        for w in 2 3; do
+            for s in "${scheds[@]}"; do
+                check "$d" "$w" --kernel "$k" "${args[@]}" --schedule "$s"
+            done
+        done
+        check "$d" 2 --kernel "$k" "${args[@]}" --scaling weak
+    done
+done
+# the contended shared-state paths: both histogram modes
+if [[ " ${kernels[*]} " == *" histogram "* ]]; then
+    for d in pthread fork; do
+        check "$d" 3 --kernel histogram --size 30001 --param mode=private --schedule dynamic,5
+    done
+fi
+echo "tsan: ok ($runs runs, no reports)"
