@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "parscale/kernel.h"
+#include "check.h"
 
 enum { P_ITERS };
 #define MODE_P 1               /* eigenmode along a row (x) */
@@ -143,20 +143,14 @@ static int check(ps_team *t, void *st, double *checksum, double *error)
     struct state *s = st;
     size_t w = s->n + 2;
     double amp = pow(lambda_of(s->n), (double)s->sweeps);
-    double v[2] = { 0, 0 };   /* sum of u^2, worst relative error */
+    double sum = 0, worst = 0;   /* of u^2; relative error */
     for (uint64_t r = 1; r <= s->rows; r++)
         for (uint64_t i = 1; i <= s->n; i++) {
             double u = s->u[r * w + i];
-            double e = fabs(u - amp * mode_at(s->n, i, s->row0 + r)) / fabs(amp);
-            v[0] += u * u;
-            if (e > v[1] || isnan(e))
-                v[1] = e;
+            sum += u * u;
+            worst = ps_worse(worst, fabs(u - amp * mode_at(s->n, i, s->row0 + r)) / fabs(amp));
         }
-    ps_allreduce_f64(t, &v[0], 1, PS_SUM);
-    ps_allreduce_f64(t, &v[1], 1, PS_MAX);
-    *checksum = v[0];
-    *error = v[1];
-    return v[1] <= STENCIL_TOL;
+    return ps_check_result(t, sum, worst, STENCIL_TOL, checksum, error);
 }
 
 const struct ps_kernel ps_kernel_stencil = {

@@ -12,7 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "parscale/kernel.h"
+#include "check.h"
 
 enum { P_SCALAR };
 #define BYTES_PER_ELEMENT 24
@@ -109,19 +109,13 @@ static void run(ps_team *t, void *st)
 static int check(ps_team *t, void *st, double *checksum, double *error)
 {
     struct state *s = st;
-    double v[2] = { 0, 0 };   /* sum of a, worst relative error */
+    double sum = 0, worst = 0;   /* of a; relative error */
     for (uint64_t i = 0; i < s->n; i++) {
         double want = b_at(s->lo + i) + s->scalar * c_at(s->lo + i);
-        double e = fabs(s->a[i] - want) / (fabs(want) > 1 ? fabs(want) : 1);
-        v[0] += s->a[i];
-        if (e > v[1] || isnan(e))
-            v[1] = e;
+        sum += s->a[i];
+        worst = ps_worse(worst, fabs(s->a[i] - want) / (fabs(want) > 1 ? fabs(want) : 1));
     }
-    ps_allreduce_f64(t, &v[0], 1, PS_SUM);
-    ps_allreduce_f64(t, &v[1], 1, PS_MAX);
-    *checksum = v[0];
-    *error = v[1];
-    return v[1] <= TRIAD_TOL;
+    return ps_check_result(t, sum, worst, TRIAD_TOL, checksum, error);
 }
 
 const struct ps_kernel ps_kernel_triad = {

@@ -20,18 +20,10 @@ prog=plot.sh
 usage_line="usage: $prog DIR [--summarize-bin PATH]"
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${GNUPLOT:=gnuplot}"
-
-# usage_error: one-line message on stderr, exit 2
-usage_error() {
-    printf '%s: %s; %s\n' "$prog" "$1" "$usage_line" >&2
-    exit 2
-}
-
-# die: one-line message on stderr, exit 1
-die() {
-    printf '%s: %s\n' "$prog" "$1" >&2
-    exit 1
-}
+PROG=$prog
+USAGE_LINE=$usage_line
+# shellcheck source=scripts/lib/common.sh
+. "$root/scripts/lib/common.sh"
 
 dir=""
 summarize_bin="${PARSCALE_BUILD:-$root/build}/parscale-summarize"

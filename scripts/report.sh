@@ -17,18 +17,10 @@ set -euo pipefail
 prog=report.sh
 usage_line="usage: $prog DIR"
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-
-# usage_error: one-line message on stderr, exit 2
-usage_error() {
-    printf '%s: %s; %s\n' "$prog" "$1" "$usage_line" >&2
-    exit 2
-}
-
-# die: one-line message on stderr, exit 1
-die() {
-    printf '%s: %s\n' "$prog" "$1" >&2
-    exit 1
-}
+PROG=$prog
+USAGE_LINE=$usage_line
+# shellcheck source=scripts/lib/common.sh
+. "$root/scripts/lib/common.sh"
 
 dir=""
 while (($# > 0)); do

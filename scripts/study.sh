@@ -21,14 +21,17 @@ readonly ROOT
 # machine (measured; see the README's "Sweeps and studies" section).
 readonly PRESET_NAMES=(default weak threads-vs-processes smoke)
 declare -A PRESET_HELP=(
-	[default]="strong scaling of every kernel with every driver at 1, 2, 4 and 8 workers (~1.5 min on 2 cores)"
-	[weak]="weak scaling of every kernel with every driver at 1, 2, 4 and 8 workers (~1.5 min)"
+	[default]="strong scaling of every kernel with every driver at 1, 2, 4 and 8 workers, hybrid as 2 threads per rank at 2, 4 and 8 (~1.5 min on 2 cores)"
+	[weak]="weak scaling of every kernel with every driver at 1, 2, 4 and 8 workers, hybrid as 2 threads per rank at 2, 4 and 8 (~1.5 min)"
 	[threads-vs-processes]="sleep (latency-bound) and sqrtpow (compute-bound), pthread vs fork at 1, 2, 4, 5, 10 and 50 workers; a table of time and start-up cost (~30 s)"
 	[smoke]="every kernel and driver at 1 and 2 workers with tiny sizes (seconds)"
 )
 readonly DEFAULT_SIZES=sqrtpow=12M,ep=8Mi,triad=16M,sleep=96,mandel=512,stencil=1536,histogram=4M
 readonly WEAK_SIZES=sqrtpow=2M,ep=1Mi,triad=1M,sleep=16,mandel=256,stencil=320,histogram=1M
 readonly TVP_SIZES=sqrtpow=12M,sleep=200
+# Threads per MPI rank of the hybrid driver in the default and weak studies
+# (so it runs at 2, 4 and 8 workers, not at 1).
+readonly HYBRID_THREADS=2
 readonly SMOKE_SIZES=sqrtpow=100k,ep=64Ki,triad=100k,sleep=8,mandel=64,stencil=64,histogram=100k
 
 # preset_args NAME: set ARGS to the sweep.sh arguments of preset NAME.
@@ -36,12 +39,12 @@ ARGS=()
 preset_args() {
 	case $1 in
 	default)
-		ARGS=(--scaling strong --workers "1,2,4,8" --size "$DEFAULT_SIZES"
-			--reps 5 --warmup 1 --timeout 60)
+		ARGS=(--scaling strong --workers "1,2,4,8" --threads "$HYBRID_THREADS"
+			--size "$DEFAULT_SIZES" --reps 5 --warmup 1 --timeout 60)
 		;;
 	weak)
-		ARGS=(--scaling weak --workers "1,2,4,8" --size "$WEAK_SIZES"
-			--reps 5 --warmup 1 --timeout 60)
+		ARGS=(--scaling weak --workers "1,2,4,8" --threads "$HYBRID_THREADS"
+			--size "$WEAK_SIZES" --reps 5 --warmup 1 --timeout 60)
 		;;
 	threads-vs-processes)
 		ARGS=(--kernels "sleep,sqrtpow" --drivers "pthread,fork" --scaling strong

@@ -22,7 +22,9 @@ ROOT=$(repo_root)
 readonly ROOT
 readonly SELF="$ROOT/scripts/sweep.sh"
 
-readonly ALL_DRIVERS=(serial pthread openmp fork mpi)
+readonly ALL_DRIVERS=(serial pthread openmp fork mpi hybrid)
+# Drivers started by an MPI launcher (mpirun or srun).
+readonly MPI_DRIVERS=(mpi hybrid)
 readonly STATUS_HEADER=config,run_id,kernel,driver,scaling,size,workers,exit_code,state,reason,seconds
 readonly STATUS_FIELDS=11
 readonly PLAN_HEADER=order,run_id,kernel,driver,scaling,size,workers
@@ -55,10 +57,15 @@ settings.txt, meta.txt, probe.csv, sweep.log, command.sh).
 
 What to run:
   --kernels LIST      comma-separated kernel names, or all (default: all)
-  --drivers LIST      from serial,pthread,openmp,fork,mpi, or all (default: all
-                      that are built; mpi also needs mpirun)
+  --drivers LIST      from serial,pthread,openmp,fork,mpi,hybrid, or all
+                      (default: all that are built; mpi and hybrid also need
+                      the launcher)
   --workers LIST      worker counts: N, A-B, pow2:N, comma-separated
                       (default: $DEF_WORKERS); the serial driver runs once at 1
+  --threads T         OpenMP threads per MPI rank of the hybrid driver: W
+                      workers run as W/T ranks x T threads, and counts that
+                      T does not divide are skipped for it (default:
+                      \$SLURM_CPUS_PER_TASK inside Slurm, else $DEF_THREADS)
   --scaling MODE      strong or weak (default: $DEF_SCALING)
   --size SPEC         SIZE for every kernel, or KERNEL=SIZE items, comma-
                       separated, mixable (1000,triad=2M); a kernel named twice
@@ -74,9 +81,10 @@ What to run:
                       them (quotes honoured), never evaluated
   --hostfile FILE     passed to mpirun as --hostfile (a copy and its hosts
                       and slots are recorded in the run folder)
-  --launcher L        how mpi runs start: mpirun (default) or srun (inside
-                      a Slurm allocation: srun --mpi=pmix --ntasks=WORKERS
-                      --cpus-per-task=\$SLURM_CPUS_PER_TASK, default 1)
+  --launcher L        how mpi and hybrid runs start: mpirun (default) or
+                      srun (inside a Slurm allocation: srun --mpi=pmix
+                      --ntasks=WORKERS --cpus-per-task=\$SLURM_CPUS_PER_TASK,
+                      default 1; hybrid --ntasks=WORKERS/T --cpus-per-task=T)
   --build DIR         where the parscale-* binaries are (default: build)
 
 Where and how:
@@ -105,7 +113,9 @@ Where and how:
 
 Environment: OMPI_MCA_pml defaults to ob1 for mpi runs when unset (MPI_Init
 ~10x faster here); as root the OMPI_ALLOW_RUN_AS_ROOT* variables are set for
-mpirun. Both are recorded in meta.txt. Under Slurm (SLURM_JOB_ID set) each
+mpirun. Both are recorded in meta.txt. Hybrid runs get OMP_NUM_THREADS=T and,
+from mpirun without a --bind-to or --map-by of yours, --map-by slot:PE=T
+(T cores per rank) where the workers fit the cores, else --bind-to none. Under Slurm (SLURM_JOB_ID set) each
 run's job id, array job and task id, node list and host go to DIR/jobs.csv.
 
 Exit status: 0 all configurations ok, 1 a run failed (or a runtime error),
@@ -114,7 +124,9 @@ EOF
 }
 
 readonly DEF_WORKERS=1,2,4 DEF_SCALING=strong DEF_REPS=5 DEF_WARMUP=1
-readonly DEF_TIMEOUT=300 DEF_PROBE_SIZE=2M DEF_LAUNCHER=mpirun
+readonly DEF_TIMEOUT=300 DEF_PROBE_SIZE=2M DEF_LAUNCHER=mpirun DEF_THREADS=2
+# Most threads per rank (the drivers' own limit on workers).
+readonly THREADS_MAX=4096
 readonly JOBS_HEADER=run_id,job_id,array_job_id,array_task_id,job_nodelist,host,finished
 
 # The environment as the user gave it, for meta.txt and command.sh.
@@ -145,6 +157,7 @@ params=()
 mpi_args_str=""
 hostfile=""
 launcher=$DEF_LAUNCHER
+threads=""
 build="$ROOT/build"
 out=""
 shuffle=0
@@ -182,7 +195,8 @@ while (($#)); do
 	case $opt in
 	--kernels | --drivers | --workers | --scaling | --size | --reps | --warmup | \
 		--timeout | --schedule | --param | --mpi-args | --hostfile | --build | \
-		--out | --seed | --probe-size | --resume | --launcher | --task | --collect)
+		--out | --seed | --probe-size | --resume | --launcher | --task | --collect | \
+		--threads)
 		if ((!has_inline)); then
 			need_value "$opt" "$#"
 			val=$2
@@ -212,6 +226,7 @@ while (($#)); do
 	--mpi-args) mpi_args_str=$val ;;
 	--hostfile) hostfile=$val ;;
 	--launcher) launcher=$val ;;
+	--threads) threads=$val ;;
 	--prepare) prepare=1 ;;
 	--task) task=$val ;;
 	--collect) collect=$val ;;
@@ -239,7 +254,7 @@ while (($#)); do
 	case $opt in
 	--kernels | --drivers | --workers | --scaling | --size | --reps | --warmup | \
 		--timeout | --schedule | --param | --mpi-args | --hostfile | --out | \
-		--shuffle | --seed | --probe-size | --launcher | --prepare)
+		--shuffle | --seed | --probe-size | --launcher | --prepare | --threads)
 		plan_opts+=("$opt")
 		;;
 	esac
@@ -283,10 +298,15 @@ first_driver_binary() {
 	return 1
 }
 
+# is_mpi_driver D: true if driver D is started by an MPI launcher.
+is_mpi_driver() {
+	[[ " ${MPI_DRIVERS[*]} " == *" $1 "* ]]
+}
+
 # driver_available D: true if driver D can run here.
 driver_available() {
 	[[ -x $build/parscale-$1 ]] || return 1
-	[[ $1 != mpi ]] || command -v "$launcher" >/dev/null
+	! is_mpi_driver "$1" || command -v "$launcher" >/dev/null
 }
 
 # hostfile_slots: print "host:slots" per distinct host of the hostfile, in
@@ -367,6 +387,17 @@ check_new_sweep() {
 		usage_error "bad --launcher '$launcher' (want mpirun or srun)"
 	[[ $launcher == mpirun || -z $hostfile ]] ||
 		usage_error "option '--hostfile' needs --launcher mpirun (srun takes its hosts from the allocation)"
+	if [[ -z $threads ]]; then
+		# Inside Slurm the allocation says how many CPUs a task has.
+		threads=$DEF_THREADS
+		if is_posint "${SLURM_CPUS_PER_TASK:-}" && ((10#$SLURM_CPUS_PER_TASK <= THREADS_MAX)); then
+			threads=$((10#$SLURM_CPUS_PER_TASK))
+		fi
+	elif ! is_posint "$threads" || ((10#$threads > THREADS_MAX)); then
+		usage_error "bad --threads '$threads' (want an integer from 1 to $THREADS_MAX)"
+	else
+		threads=$((10#$threads))
+	fi
 
 	# Drivers: names first (a usage error), then whether they are built.
 	local -a want=()
@@ -377,7 +408,7 @@ check_new_sweep() {
 		[[ $drivers_spec != *, ]] || usage_error "empty item in --drivers '$drivers_spec'"
 		for d in "${want[@]}"; do
 			[[ " ${ALL_DRIVERS[*]} " == *" $d "* && -n $d ]] ||
-				usage_error "unknown driver '$d' (want serial, pthread, openmp, fork or mpi)"
+				usage_error "unknown driver '$d' (want serial, pthread, openmp, fork, mpi or hybrid)"
 		done
 	fi
 	check_common_values
@@ -389,7 +420,7 @@ check_new_sweep() {
 			continue
 		fi
 		why="no '$build/parscale-$d'"
-		[[ $d != mpi ]] || why+=" or no $launcher"
+		! is_mpi_driver "$d" || why+=" or no $launcher"
 		if [[ -z $drivers_spec || $drivers_spec == all ]]; then
 			warn "skipping driver '$d' ($why)"
 		else
@@ -456,18 +487,28 @@ check_new_sweep() {
 
 PLAN=()   # "run_id kernel driver scaling size workers", in run order
 
-# make_plan: fill PLAN from KERNELS × SIZES × DRIVERS × WORKERS.
+# make_plan: fill PLAN from KERNELS × SIZES × DRIVERS × WORKERS; warn once
+# about the worker counts the hybrid driver skips. A plan with nothing to
+# run is a usage error.
 make_plan() {
 	local sweep_id=$1 k sz d w idx=0 id
-	local -a ws
+	local -a ws hybrid_ws=() skipped=()
+	# The hybrid driver runs the counts that --threads divides.
+	for w in "${WORKERS[@]}"; do
+		if ((w % threads)); then
+			skipped+=("$w")
+		else
+			hybrid_ws+=("$w")
+		fi
+	done
 	for k in "${KERNELS[@]}"; do
 		for sz in ${SIZES[$k]}; do
 			for d in "${DRIVERS[@]}"; do
-				if [[ $d == serial ]]; then
-					ws=(1)
-				else
-					ws=("${WORKERS[@]}")
-				fi
+				case $d in
+				serial) ws=(1) ;;
+				hybrid) ws=("${hybrid_ws[@]}") ;;
+				*) ws=("${WORKERS[@]}") ;;
+				esac
 				for w in "${ws[@]}"; do
 					idx=$((idx + 1))
 					printf -v id '%s-%03d-%s-%s-w%s' "$sweep_id" "$idx" "$k" "$d" "$w"
@@ -476,6 +517,11 @@ make_plan() {
 			done
 		done
 	done
+	((${#PLAN[@]})) ||
+		usage_error "nothing to run: no worker count of --workers '$workers_spec' is a multiple of --threads $threads"
+	if [[ " ${DRIVERS[*]} " == *" hybrid "* ]] && ((${#skipped[@]})); then
+		warn "skipping hybrid at workers $(printf '%s\n' "${skipped[@]}" | paste -sd, -) (not a multiple of --threads $threads)"
+	fi
 }
 
 # shuffle_plan SEED: put PLAN in a random order fixed by SEED (Fisher-Yates).
@@ -506,24 +552,77 @@ cmd_for() {
 		fi
 		args+=(--param "$p")
 	done
-	if [[ $d == mpi && $launcher == srun ]]; then
-		# srun no longer passes the allocation's --cpus-per-task on to steps
-		# (Slurm 22.05+): give it explicitly.
-		CMD=(env "${MPI_ENV[@]}" srun --mpi=pmix --ntasks="$w"
-			--cpus-per-task="${SLURM_CPUS_PER_TASK:-1}" "${MPI_ARGS[@]}"
-			"$build/parscale-mpi" "${args[@]}")
-	elif [[ $d == mpi ]]; then
-		local slots=$CORES
-		[[ -z $hostfile ]] || slots=$(hostfile_total_slots)
-		CMD=(env "${MPI_ENV[@]}" mpirun -np "$w")
-		if ((w > slots)) && [[ " ${MPI_ARGS[*]} " != *" --oversubscribe "* ]]; then
-			CMD+=(--oversubscribe)
-		fi
-		[[ -z $hostfile ]] || CMD+=(--hostfile "$hostfile")
-		CMD+=("${MPI_ARGS[@]}" "$build/parscale-mpi" "${args[@]}")
-	else
+	if ! is_mpi_driver "$d"; then
 		CMD=("$build/parscale-$d" --workers "$w" "${args[@]}")
+		return 0
 	fi
+	# mpi: w ranks; hybrid: w/threads ranks of threads threads each.
+	local ranks=$w per_rank=1 cpus="${SLURM_CPUS_PER_TASK:-1}" slots=$CORES over=0 v
+	local -a env_add=()
+	if [[ $d == hybrid ]]; then
+		ranks=$((w / threads)) per_rank=$threads cpus=$threads
+		args=(--workers "$w" --threads "$threads" "${args[@]}")
+	fi
+	# Oversubscribed (mpirun only): more workers than the cores here, or
+	# than the hostfile's slots (one rank each) times the threads of a rank.
+	[[ -z $hostfile ]] || slots=$(($(hostfile_total_slots) * per_rank))
+	[[ $launcher != mpirun ]] || ((w <= slots)) || over=1
+	if [[ $d == hybrid ]]; then
+		env_add=("OMP_NUM_THREADS=$threads")
+		# libgomp stops spinning at barriers when a process has more threads
+		# than CPUs, but cannot see the other ranks' threads: when
+		# oversubscribed, tell it (as Open MPI yields then), unless the user
+		# chose a wait policy.
+		if ((over)) && [[ -z ${OMP_WAIT_POLICY+set} ]]; then
+			env_add+=(OMP_WAIT_POLICY=passive)
+		fi
+	fi
+	if [[ $launcher == srun ]]; then
+		# srun no longer passes the allocation's --cpus-per-task on to steps
+		# (Slurm 22.05+): give it explicitly. srun exports the environment.
+		CMD=(env "${MPI_ENV[@]}" "${env_add[@]}" srun --mpi=pmix --ntasks="$ranks"
+			--cpus-per-task="$cpus" "${MPI_ARGS[@]}"
+			"$build/parscale-$d" "${args[@]}")
+		return 0
+	fi
+	CMD=(env "${MPI_ENV[@]}" "${env_add[@]}" mpirun -np "$ranks")
+	if ((over)) && [[ " ${MPI_ARGS[*]} " != *" --oversubscribe "* ]]; then
+		CMD+=(--oversubscribe)
+	fi
+	if [[ -n $hostfile ]]; then
+		CMD+=(--hostfile "$hostfile")
+		# Ranks on other hosts get only the variables named with -x.
+		for v in "${env_add[@]}"; do
+			CMD+=(-x "${v%%=*}")
+		done
+	fi
+	if [[ $d == hybrid ]] && ! user_places_ranks; then
+		# Open MPI binds a rank to one core by default (np <= 2), which would
+		# stack its threads there: give each rank its own cores where they
+		# are known to fit (no hostfile, not oversubscribed), else leave the
+		# threads free.
+		if ((over)) || [[ -n $hostfile ]]; then
+			CMD+=(--bind-to none)
+		else
+			CMD+=(--map-by "slot:PE=$threads")
+		fi
+	fi
+	CMD+=("${MPI_ARGS[@]}" "$build/parscale-$d" "${args[@]}")
+}
+
+# user_places_ranks: true if --mpi-args choose how mpirun maps or binds
+# ranks (then the sweep adds no placement of its own).
+user_places_ranks() {
+	local a
+	for a in "${MPI_ARGS[@]}"; do
+		case $a in
+		--bind-to | --bind-to=* | -bind-to | --map-by | --map-by=* | -map-by | \
+			--cpus-per-proc | --cpus-per-rank | --cpu-set | --cpu-list | --rankfile | -rf)
+			return 0
+			;;
+		esac
+	done
+	return 1
 }
 
 # set_mpi_env: the variables the sweep adds for mpirun, in MPI_ENV.
@@ -564,6 +663,9 @@ print_plan() {
 		printf '# capacity probe before and after: %s --kernel %s --scaling weak --size %s at workers %s\n' \
 			"$build/parscale-pthread" "$PROBE_KERNEL" "$probe_size" "$(probe_counts | paste -sd, -)"
 	fi
+	if printf '%s\n' "${PLAN[@]}" | awk '$3 == "hybrid" { f = 1 } END { exit !f }'; then
+		printf '# hybrid: WORKERS/%s ranks x %s threads\n' "$threads" "$threads"
+	fi
 	for ((i = 0; i < n; i++)); do
 		read -r -a f <<<"${PLAN[i]}"
 		cmd_for "${f[@]}"
@@ -590,6 +692,7 @@ write_settings() {
 		printf 'reps=%s\nwarmup=%s\ntimeout=%s\n' "$reps" "$warmup" "$timeout_s"
 		printf 'schedule=%s\nhostfile=%s\n' "$schedule" "$hostfile"
 		printf 'launcher=%s\n' "$launcher"
+		printf 'threads=%s\n' "$threads"
 		printf 'shuffle=%s\nseed=%s\n' "$shuffle" "$seed"
 		printf 'probe_size=%s\n' "$probe_size"
 		printf 'mpi_pml=%s\n' "$mpi_pml"
@@ -621,6 +724,7 @@ load_settings() {
 		schedule) schedule=$val ;;
 		hostfile) hostfile=$val ;;
 		launcher) launcher=$val ;;
+		threads) threads=$val ;;
 		shuffle) shuffle=$val ;;
 		seed) seed=$val ;;
 		probe_size) probe_size=$val ;;
@@ -633,13 +737,19 @@ load_settings() {
 	done <"$dir/settings.txt"
 	[[ " ${seen[*]} " == *" reps "* && " ${seen[*]} " == *" sweep_id "* ]] ||
 		usage_error "'$dir/settings.txt' is incomplete"
-	if ! is_posint "$reps" || ! is_uint "$warmup" || ! is_posint "$timeout_s"; then
+	# Folders from before the hybrid driver have no threads (and no hybrid
+	# configuration).
+	[[ -n $threads ]] || threads=$DEF_THREADS
+	if ! is_posint "$reps" || ! is_uint "$warmup" || ! is_posint "$timeout_s" ||
+		! is_posint "$threads" || ((10#$threads > THREADS_MAX)); then
 		usage_error "'$dir/settings.txt' has bad values"
 	fi
+	threads=$((10#$threads))
 	PLAN=()
 	while IFS=, read -r order id k d sc sz w; do
 		[[ $order == order ]] && continue
-		if ! is_name "$id" || ! is_name "$k" || ! is_name "$d" || ! is_posint "$w"; then
+		if ! is_name "$id" || ! is_name "$k" || ! is_name "$d" || ! is_posint "$w" ||
+			{ [[ $d == hybrid ]] && ((10#$w % threads)); }; then
 			usage_error "'$dir/plan.txt' has a bad line: $order,$id,$k,$d,$sc,$sz,$w"
 		fi
 		PLAN+=("$id $k $d $sc $sz $w")
@@ -792,6 +902,7 @@ write_meta() {
 			meta_line hostfile_slots "$(hostfile_slots | paste -sd';' -)"
 		fi
 		meta_line launcher "$launcher"
+		meta_line threads_per_rank_hybrid "$threads"
 		meta_line mpi_env_added "${MPI_ENV[*]}"
 		meta_line binding_omp_proc_bind "${OMP_PROC_BIND:-unset}"
 		meta_line binding_omp_places "${OMP_PLACES:-unset}"
@@ -799,6 +910,20 @@ write_meta() {
 			meta_line binding_mpi "slurm default for srun --cpus-per-task=\$SLURM_CPUS_PER_TASK unless --cpu-bind is in mpi_args"
 		else
 			meta_line binding_mpi "open mpi default unless --bind-to is in mpi_args (core for np<=2, socket above, none when oversubscribed)"
+		fi
+		# How hybrid ranks are placed (cmd_for); the threads move freely
+		# inside their rank's CPUs (the drivers' --bind none).
+		if [[ $launcher == srun ]]; then
+			meta_line binding_hybrid "srun --cpus-per-task=$threads: slurm's default for the rank's $threads cpus unless --cpu-bind is in mpi_args; threads unbound inside them"
+		elif user_places_ranks; then
+			meta_line binding_hybrid "as mpi_args say; threads unbound inside each rank's cpus"
+		else
+			meta_line binding_hybrid "mpirun --map-by slot:PE=$threads ($threads cores per rank) where workers <= cores and no hostfile, else --bind-to none; threads unbound inside each rank's cpus"
+		fi
+		if [[ $launcher == mpirun && -z ${OMP_WAIT_POLICY+set} ]]; then
+			meta_line hybrid_env_added "OMP_NUM_THREADS=$threads; OMP_WAIT_POLICY=passive when oversubscribed (as --oversubscribe)"
+		else
+			meta_line hybrid_env_added "OMP_NUM_THREADS=$threads"
 		fi
 		meta_line binding_threads_fork "none (the kernel scheduler places workers)"
 		for e in "${USER_ENV[@]}"; do
@@ -995,6 +1120,7 @@ finish_meta() {
 			meta_line probe_delivered "$(awk -F, 'NR > 1 && !$4 { bad = 1 } END { print bad ? 0 : 1 }' "$dir/probe.csv")"
 		fi
 		placement_lines
+		affinity_lines
 	} >>"$dir/meta.txt"
 }
 
@@ -1011,6 +1137,26 @@ placement_lines() {
 			k = "placement_" $c["driver"] "_w" $c["workers"]
 			if (seen[k, v]++) next
 			if (!cnt[k]++) { order[++n] = k; val[k] = v } else val[k] = val[k] " | " v
+		}
+		END { for (i = 1; i <= n; i++) print order[i] "=" val[order[i]] }' "$dir/raw.csv"
+}
+
+# affinity_lines: for each driver and worker count above 1 in raw.csv, the
+# binding the workers got: "bind_DRIVER_wN=POLICY" from the bind column and
+# "affinity_DRIVER_wN=CPUS" from the affinity column (CPU lists per worker);
+# distinct values joined by ' | '. Rows written before those columns existed
+# give nothing.
+affinity_lines() {
+	[[ -s $dir/raw.csv ]] || return 0
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; if (!c["bind"] || !c["affinity"]) exit; next }
+		function add(k, v) {
+			if (seen[k, v]++) return
+			if (!cnt[k]++) { order[++n] = k; val[k] = v } else val[k] = val[k] " | " v
+		}
+		$c["workers"] + 0 >= 2 {
+			w = $c["driver"] "_w" $c["workers"]
+			add("bind_" w, $c["bind"])
+			add("affinity_" w, $c["affinity"])
 		}
 		END { for (i = 1; i <= n; i++) print order[i] "=" val[order[i]] }' "$dir/raw.csv"
 }

@@ -25,9 +25,10 @@ die() {
 	exit "$EXIT_FAILURE"
 }
 
-# usage_error MSG: print the message and exit 2 (a bad option or value).
+# usage_error MSG: print the message (and "; $USAGE_LINE" when the sourcing
+# script set one) and exit 2 (a bad option or value).
 usage_error() {
-	warn "$*"
+	warn "$*${USAGE_LINE:+; $USAGE_LINE}"
 	exit "$EXIT_USAGE"
 }
 
