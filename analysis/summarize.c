@@ -706,34 +706,50 @@ static void write_summary(FILE *fp, const struct config *cfs, size_t n)
     }
 }
 
+/* Whether a configuration is a point of its series' Amdahl fit: Amdahl's
+ * law describes workers that each have a core, so past the core count only
+ * the latency class (whose workers mostly wait) is fitted. */
+static int fit_point(const struct config *cf)
+{
+    const struct row *r = cf->first;
+    return strcmp(r->f[COL_CLASS], "latency") == 0
+           || r->cnt[COL_WORKERS] <= r->cnt[COL_CORES];
+}
+
 /* Fits one strong-scaling series cfs[0..n) (sorted by workers) and writes its
- * line, if it has at least two distinct worker counts. Uses p and t as
- * scratch (n doubles each). */
+ * line, if it has at least two distinct worker counts that are fit points.
+ * Uses p and t as scratch (n doubles each). */
 static void write_fit(FILE *fp, const struct config *cfs, size_t n,
                       double *p, double *t)
 {
     struct amdahl_fit fit;
+    size_t m = 0, first = n, last = 0;
     for (size_t i = 0; i < n; i++) {
-        p[i] = (double)cfs[i].first->cnt[COL_WORKERS];
-        t[i] = cfs[i].median;
+        if (!fit_point(&cfs[i]))
+            continue;
+        p[m] = (double)cfs[i].first->cnt[COL_WORKERS];
+        t[m++] = cfs[i].median;
+        first = first < i ? first : i;
+        last = i;
     }
-    if (stats_amdahl_fit(p, t, n, &fit) != 0)
+    if (m == 0 || stats_amdahl_fit(p, t, m, &fit) != 0)
         return;
     const struct row *k = cfs[0].first;
     fprintf(fp, "%s,%s,%s,%s,%s,%zu", k->f[COL_KERNEL], k->f[COL_DRIVER],
-            k->f[COL_SIZE], k->f[COL_PARAMS], k->f[COL_SCHEDULE], n);
+            k->f[COL_SIZE], k->f[COL_PARAMS], k->f[COL_SCHEDULE], m);
     put_num(fp, fit.a);
     put_num(fp, fit.b);
     put_num(fp, fit.serial_fraction);
     put_num(fp, fit.r2);
     put_num(fp, fit.rms_rel);
-    fprintf(fp, ",%lld,%lld\n", cfs[0].first->cnt[COL_WORKERS],
-            cfs[n - 1].first->cnt[COL_WORKERS]);
+    fprintf(fp, ",%lld,%lld\n", cfs[first].first->cnt[COL_WORKERS],
+            cfs[last].first->cnt[COL_WORKERS]);
 }
 
 /* Writes fits.csv: one Amdahl fit per strong-scaling series (kernel, driver,
- * size, params, schedule). Every configuration of the series is one point
- * (p = workers, T = median seconds), whatever its cores or ranks layout.
+ * size, params, schedule). Every configuration of the series with
+ * fit_point is one point (p = workers, T = median seconds), whatever its
+ * ranks layout.
  * Returns 0 or -1 when out of memory. */
 static int write_fits(FILE *fp, const struct config *cfs, size_t n)
 {

@@ -203,7 +203,9 @@ BEGIN {
             }
             if ("run_id" in rc && !(f[rc["run_id"]] in run_seen)) {
                 run_seen[f[rc["run_id"]]] = 1
-                run_ids = run_ids (run_ids == "" ? "" : ", ") f[rc["run_id"]]
+                nruns++
+                # a sweep's run ids share its id as prefix: keep the common part
+                run_ids = nruns == 1 ? f[rc["run_id"]] : common_prefix(run_ids, f[rc["run_id"]])
             }
         }
         close(dir "/raw.csv")
@@ -272,8 +274,12 @@ BEGIN {
     if (t_first != "")
         printf " · measured %s – %s", html_escape(t_first), html_escape(t_last) > html
     printf " · report generated %s</p>\n", html_escape(generated) > html
-    if (run_ids != "")
+    sub(/[-_.]+$/, "", run_ids)
+    if (nruns == 1)
         printf "<p class=\"sub\">run %s · %d timed repetitions in raw.csv</p>\n", html_escape(run_ids), nraw > html
+    else if (nruns > 1)
+        printf "<p class=\"sub\">%d runs%s · %d timed repetitions in raw.csv</p>\n", nruns,
+            run_ids != "" ? " of sweep " html_escape(run_ids) : "", nraw > html
     print "<nav><a href=\"#methods\">Methods</a><a href=\"#probe\">Capacity probe</a><a href=\"#figures\">Figures</a><a href=\"#summary\">Summary</a><a href=\"#fits\">Amdahl fits</a><a href=\"#meta\">Metadata</a></nav>" > html
 
     if (unverified > 0)
@@ -353,4 +359,12 @@ BEGIN {
     close(html)
 
     text_table()
+}
+
+# common_prefix(a, b): the longest common prefix of a and b
+function common_prefix(a, b,    n) {
+    n = 0
+    while (n < length(a) && n < length(b) && substr(a, n + 1, 1) == substr(b, n + 1, 1))
+        n++
+    return substr(a, 1, n)
 }
