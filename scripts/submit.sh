@@ -50,7 +50,9 @@ Resources (each job; array tasks each get the same):
   --nodes N[-M]       --ntasks N         --cpus-per-task N
                       (defaults: --ntasks = the largest worker count of the
                       plan, --cpus-per-task 1; OMP_NUM_THREADS is set from
-                      SLURM_CPUS_PER_TASK, and srun gets --cpus-per-task)
+                      SLURM_CPUS_PER_TASK, and srun gets --cpus-per-task;
+                      --cpus-per-task N is also the hybrid driver's threads
+                      per rank unless the sweep options give --threads)
   --job-name NAME     (default: parscale)
   --sbatch-args "ARGS"
                       more sbatch options, split like a shell would split
@@ -371,11 +373,13 @@ else
 	# The folder: --out from the sweep options, else results/<host>-<time>.
 	run_dir=""
 	has_launcher=0
+	has_threads=0
 	for ((i = 0; i < ${#sweep_opts[@]}; i++)); do
 		case ${sweep_opts[i]} in
 		--out) run_dir=${sweep_opts[i + 1]:-} ;;
 		--out=*) run_dir=${sweep_opts[i]#--out=} ;;
 		--launcher | --launcher=*) has_launcher=1 ;;
+		--threads | --threads=*) has_threads=1 ;;
 		--no-probe | --no-plot) JOB_SWEEP_ARGS+=("${sweep_opts[i]}") ;;
 		--dry-run | --prepare | --resume | --resume=* | --task | --task=* | --collect | --collect=*)
 			usage_error "sweep option '${sweep_opts[i]}' cannot be used here (submit.sh sets it)"
@@ -387,6 +391,9 @@ else
 		sweep_opts+=(--out "$run_dir")
 	fi
 	((has_launcher)) || sweep_opts+=(--launcher srun)
+	# The plan is made here, outside the allocation: hybrid runs get the
+	# threads per rank the jobs will have (sweep.sh's default inside Slurm).
+	((has_threads)) || [[ -z $cpus ]] || sweep_opts+=(--threads "$cpus")
 	if ((dry_run)); then
 		# Plan into a scratch folder; the scripts still name the real one.
 		plan_dir="$workdir/plan"

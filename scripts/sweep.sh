@@ -113,10 +113,12 @@ Where and how:
 
 Environment: OMPI_MCA_pml defaults to ob1 for mpi runs when unset (MPI_Init
 ~10x faster here); as root the OMPI_ALLOW_RUN_AS_ROOT* variables are set for
-mpirun. Both are recorded in meta.txt. Hybrid runs get OMP_NUM_THREADS=T and,
-from mpirun without a --bind-to or --map-by of yours, --map-by slot:PE=T
-(T cores per rank) where the workers fit the cores, else --bind-to none. Under Slurm (SLURM_JOB_ID set) each
-run's job id, array job and task id, node list and host go to DIR/jobs.csv.
+mpirun. Both are recorded in meta.txt. Hybrid runs get OMP_NUM_THREADS=T
+(and OMP_WAIT_POLICY=passive when oversubscribed, unless set) and, from
+mpirun without a --bind-to or --map-by of yours, --map-by slot:PE=T (T cores
+per rank) where the workers fit the cores, else --bind-to none. Under Slurm
+(SLURM_JOB_ID set) each run's job id, array job and task id, node list and
+host go to DIR/jobs.csv.
 
 Exit status: 0 all configurations ok, 1 a run failed (or a runtime error),
 2 usage error, 3 a run failed verification (and none failed otherwise).
