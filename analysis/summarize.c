@@ -608,16 +608,20 @@ static const struct config *find_serial(const struct config *cfs, size_t n,
 }
 
 /* Finds the self baseline: the same driver, kernel, scaling, size, params
- * and schedule at one worker (the first in sort order). */
+ * and schedule at the fewest workers, normally one (the first in sort order
+ * among equals).  A series that cannot run on one worker (hybrid with T
+ * threads per rank starts at T) is measured from its smallest run p0. */
 static const struct config *find_self(const struct config *cfs, size_t n,
                                       const struct row *k)
 {
+    const struct config *best = NULL;
     for (size_t i = 0; i < n; i++) {
         const struct row *r = cfs[i].first;
-        if (r->cnt[COL_WORKERS] == 1 && cmp_series(r, k) == 0)
-            return &cfs[i];
+        if (cmp_series(r, k) == 0
+            && (best == NULL || r->cnt[COL_WORKERS] < best->first->cnt[COL_WORKERS]))
+            best = &cfs[i];
     }
-    return NULL;
+    return best;
 }
 
 /* Fills baselines and the ratios derived from them; NAN means "not applicable". */
@@ -645,9 +649,13 @@ static void compare(struct config *cfs, size_t n)
             cf->weak_efficiency = cf->base_self->median / cf->median;
             continue;
         }
-        cf->speedup_self = cf->base_self->median / cf->median;
+        /* from a baseline of p0 > 1 workers, speedup counts the baseline as
+         * p0 times faster than one worker (relative speedup, as is usual
+         * for codes that cannot run on one worker) */
+        double p0 = (double)cf->base_self->first->cnt[COL_WORKERS];
+        cf->speedup_self = p0 * cf->base_self->median / cf->median;
         cf->efficiency_self = cf->speedup_self / p;
-        if (p > 1.0)
+        if (p > 1.0 && p > p0)
             cf->karp_flatt = (1.0 / cf->speedup_self - 1.0 / p) / (1.0 - 1.0 / p);
     }
 }
@@ -697,7 +705,7 @@ static void write_summary(FILE *fp, const struct config *cfs, size_t n)
         put_num(fp, cf->efficiency_serial);
         fputc(',', fp);
         if (cf->base_self != NULL)
-            fprintf(fp, "%s@1", k->f[COL_DRIVER]);
+            fprintf(fp, "%s@%lld", k->f[COL_DRIVER], cf->base_self->first->cnt[COL_WORKERS]);
         put_num(fp, cf->speedup_self);
         put_num(fp, cf->efficiency_self);
         put_num(fp, cf->karp_flatt);

@@ -15,7 +15,7 @@ gpdir = ""; do for [i = 1:strlen(ARG0)] { if (ARG0[i:i] eq "/") { gpdir = ARG0[1
 load gpdir."common.gp"
 
 col = (BASELINE eq "serial") ? 8 : 6
-basename = (BASELINE eq "serial") ? "the serial driver" : "the same driver at 1 worker"
+basename = (BASELINE eq "serial") ? "the serial driver" : "the same driver at its fewest workers (1; hybrid: p0 = threads per rank, counted as p0 x faster)"
 set title TITLE."\nefficiency = speedup / workers, speedup vs ".basename." · host ".HOST
 
 ideal(p) = (IDEAL eq "p" || p < CORES) ? 1 : CORES / p

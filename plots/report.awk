@@ -291,7 +291,7 @@ BEGIN {
         (n_lo == "" ? "N" : html_escape(range_text(n_lo, n_hi))) > html
     print "The parallel time of one repetition is measured as barrier → start → run → barrier → stop on a monotonic clock and is the maximum over the workers. " > html
     printf "The statistic is the <b>median</b> of the timed repetitions, with a nonparametric (order-statistic) %s confidence interval of the median; the error bars in the figures are that interval. ", ci_pct > html
-    print "Speedup and efficiency are given against two named baselines: the <b>serial driver</b> (no parallel runtime) and the <b>same driver at 1 worker</b>; efficiency is speedup divided by workers, and every figure names its baseline. " > html
+    print "Speedup and efficiency are given against two named baselines: the <b>serial driver</b> (no parallel runtime) and the <b>same driver at its fewest workers</b> (1 worker; for hybrid, whose smallest run has one rank of T threads, that run counted as T times faster than one worker); efficiency is speedup divided by workers, and every figure names its baseline. " > html
     print "The cost of starting the workers (thread creation, fork, OpenMP team, MPI_Init) is measured separately and never included in the kernel time. " > html
     print "The Amdahl fit is T(p) = a + b/p per kernel × driver, with serial fraction s = a/(a + b); the Karp–Flatt column is the experimentally determined serial fraction at each worker count. " > html
     print "Weak-scaling efficiency is T(1)/T(p) with the work per worker held fixed. The ideal speedup drawn is min(p, cores) for compute, memory, imbalance, halo and contention kernels, and p for latency kernels. Each result is checked against an analytic or independent answer (column verified_all).</p>" > html
@@ -334,7 +334,7 @@ BEGIN {
         print "<p>No figures: run scripts/plot.sh on this folder.</p>" > html
 
     print "<h2 id=\"summary\">Summary</h2>" > html
-    printf "<p>One row per configuration from summary.csv: times in seconds (median, %s CI, min, max, mean, stddev), rates in rate_unit. Baselines: <i>baseline_serial</i> names the serial driver, <i>baseline_self</i> the same driver at 1 worker; an empty field means not applicable.</p>\n", ci_pct > html
+    printf "<p>One row per configuration from summary.csv: times in seconds (median, %s CI, min, max, mean, stddev), rates in rate_unit. Baselines: <i>baseline_serial</i> names the serial driver, <i>baseline_self</i> the same driver at its fewest workers (DRIVER@P0); an empty field means not applicable.</p>\n", ci_pct > html
     html_table("summary")
 
     print "<h2 id=\"fits\">Amdahl fits</h2>" > html

@@ -18,7 +18,7 @@ gpdir = ""; do for [i = 1:strlen(ARG0)] { if (ARG0[i:i] eq "/") { gpdir = ARG0[1
 load gpdir."common.gp"
 
 col = (BASELINE eq "serial") ? 7 : 5
-basename = (BASELINE eq "serial") ? "the serial driver" : "the same driver at 1 worker"
+basename = (BASELINE eq "serial") ? "the serial driver" : "the same driver at its fewest workers (1; hybrid: p0 = threads per rank, counted as p0 x faster)"
 set title TITLE."\nspeedup vs ".basename." (ratio of median times) · host ".HOST.\
     "\ndashed: Amdahl fit T(p) = a + b/p over the fitted range, serial fraction s = a / (a + b)"
 set tmargin 6

@@ -13,7 +13,7 @@ IDEAL = ARG6; CORES = real(ARG7)
 gpdir = ""; do for [i = 1:strlen(ARG0)] { if (ARG0[i:i] eq "/") { gpdir = ARG0[1:i] } }
 load gpdir."common.gp"
 
-set title TITLE."\nweak-scaling efficiency T(1) / T(p), same driver at 1 worker (median times) · host ".HOST
+set title TITLE."\nweak-scaling efficiency T(p0) / T(p), same driver at its fewest workers p0 (median times) · host ".HOST
 
 ideal(p) = (IDEAL eq "p" || p < CORES) ? 1 : CORES / p
 idealname = (IDEAL eq "p") ? "ideal: 1" : sprintf("ideal: min(p, %g cores) / p", CORES)

@@ -107,19 +107,19 @@ while IFS=$'\t' read -r slug title host scaling class cores ideal names_all name
         time "$data" "$title" "$host" "$names_all" "$scaling" "$cores" "$ci"
     [[ "$names_par" != "-" ]] || continue
     if [[ "$scaling" == "weak" ]]; then
-        draw "$slug-weak" "$title: weak-scaling efficiency T(1)/T(p), same driver at 1 worker" \
+        draw "$slug-weak" "$title: weak-scaling efficiency T(p0)/T(p), same driver at its fewest workers p0" \
             weak "$par" "$title" "$host" "$names_par" "$ideal" "$cores"
         continue
     fi
     ideal_text="min(p, $cores cores)"
     [[ "$ideal" != "p" ]] || ideal_text="p"
-    draw "$slug-speedup" "$title: speedup vs the same driver at 1 worker, dashed Amdahl fits; ideal $ideal_text for the $class class" \
+    draw "$slug-speedup" "$title: speedup vs the same driver at its fewest workers (1, or p0 for hybrid, counted p0 x), dashed Amdahl fits; ideal $ideal_text for the $class class" \
         speedup "$par" "$title" "$host" "$names_par" self "$ideal" "$cores" "$fits_self"
     if [[ "$has_serial" == 1 ]]; then
         draw "$slug-speedup-serial" "$title: speedup vs the serial driver, dashed Amdahl fits; ideal $ideal_text" \
             speedup "$par" "$title" "$host" "$names_par" serial "$ideal" "$cores" "$fits_serial"
     fi
-    draw "$slug-efficiency" "$title: parallel efficiency (speedup vs the same driver at 1 worker, divided by workers)" \
+    draw "$slug-efficiency" "$title: parallel efficiency (speedup vs the same driver at its fewest workers, divided by workers)" \
         efficiency "$par" "$title" "$host" "$names_par" self "$ideal" "$cores"
 done <"$tmp/cases.tsv"
 

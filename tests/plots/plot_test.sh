@@ -112,7 +112,7 @@ count=$(wc -l <"$run/plots/figures.tsv")
 report="$run/report.html"
 [[ -s "$report" ]] || fail "report.html missing or empty"
 for needle in '<h2 id="methods">' 'warm-up' 'median' 'confidence interval' 'serial driver' \
-    'same driver at 1 worker' 'barrier → start → run → barrier → stop' \
+    'same driver at its fewest workers' 'barrier → start → run → barrier → stop' \
     '<h2 id="probe">' 'class="warn"' 'did not deliver' '<th>delivered</th>' \
     '<th>speedup_self</th>' '<th>efficiency_serial</th>' '<th>weak_efficiency</th>' \
     '<th>serial_fraction</th>' '<th>rms_rel_residual</th>' \
