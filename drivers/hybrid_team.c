@@ -53,7 +53,7 @@ void ps_barrier(ps_team *t)
 }
 
 /* Combine over the rank's threads, then over the ranks. */
-static void allreduce(ps_team *t, void *v, size_t n, int is_f64, enum ps_op op)
+void ps_team_allreduce(ps_team *t, void *v, size_t n, int is_f64, enum ps_op op)
 {
     struct hybrid_node *nd = t->node;
     size_t threads = (size_t)nd->threads;
@@ -75,16 +75,6 @@ static void allreduce(ps_team *t, void *v, size_t n, int is_f64, enum ps_op op)
 #pragma omp barrier
         memcpy(mine, rank_sum, m * sizeof(uint64_t));
     }
-}
-
-void ps_allreduce_f64(ps_team *t, double *v, size_t n, enum ps_op op)
-{
-    allreduce(t, v, n, 1, op);
-}
-
-void ps_allreduce_u64(ps_team *t, uint64_t *v, size_t n, enum ps_op op)
-{
-    allreduce(t, v, n, 0, op);
 }
 
 void ps_halo(ps_team *t, size_t n, const double *first, const double *last,

@@ -1,8 +1,9 @@
 /*
  * loop.c - static and dynamic work distribution, for every team.
  * Only the dynamic queue itself (an atomic counter, or an MPI window)
- * differs between runtimes; it comes from ps_team_queue_*.  Also the
- * elementwise combine the shared-memory reductions use.
+ * differs between runtimes; it comes from ps_team_queue_*.  Also the typed
+ * reductions over ps_team_allreduce, and the elementwise combine the
+ * shared-memory reductions use.
  */
 #include "team.h"
 
@@ -70,6 +71,16 @@ int ps_loop_next(ps_team *t, struct ps_loop *l, uint64_t *lo, uint64_t *hi)
     *lo = first;
     *hi = l->n - first > l->chunk ? first + l->chunk : l->n;
     return 1;
+}
+
+void ps_allreduce_f64(ps_team *t, double *v, size_t n, enum ps_op op)
+{
+    ps_team_allreduce(t, v, n, 1, op);
+}
+
+void ps_allreduce_u64(ps_team *t, uint64_t *v, size_t n, enum ps_op op)
+{
+    ps_team_allreduce(t, v, n, 0, op);
 }
 
 /* Combine src into dst elementwise; doubles or unsigned integers. */

@@ -9,14 +9,9 @@ int ps_size(const ps_team *t) { return t->l.size; }
 const struct ps_sched *ps_team_sched(const ps_team *t) { return t->sched; }
 void ps_barrier(ps_team *t) { mpi_level_barrier(&t->l); }
 
-void ps_allreduce_f64(ps_team *t, double *v, size_t n, enum ps_op op)
+void ps_team_allreduce(ps_team *t, void *v, size_t n, int is_f64, enum ps_op op)
 {
-    mpi_level_allreduce(&t->l, v, n, 1, op);
-}
-
-void ps_allreduce_u64(ps_team *t, uint64_t *v, size_t n, enum ps_op op)
-{
-    mpi_level_allreduce(&t->l, v, n, 0, op);
+    mpi_level_allreduce(&t->l, v, n, is_f64, op);
 }
 
 void ps_halo(ps_team *t, size_t n, const double *first, const double *last,

@@ -107,7 +107,7 @@ void ps_barrier(ps_team *t) { t->barrier(t); }
 const struct ps_sched *ps_team_sched(const ps_team *t) { return t->sched; }
 
 /* Allreduce of n 8-byte values through the slots, in rank order. */
-static void allreduce(ps_team *t, void *v, size_t n, int is_f64, enum ps_op op)
+void ps_team_allreduce(ps_team *t, void *v, size_t n, int is_f64, enum ps_op op)
 {
     if (t->size == 1)
         return;
@@ -122,16 +122,6 @@ static void allreduce(ps_team *t, void *v, size_t n, int is_f64, enum ps_op op)
         for (size_t r = 1; r < w; r++)
             ps_combine(mine, slots + r * RED_CHUNK, m, is_f64, op);
     }
-}
-
-void ps_allreduce_f64(ps_team *t, double *v, size_t n, enum ps_op op)
-{
-    allreduce(t, v, n, 1, op);
-}
-
-void ps_allreduce_u64(ps_team *t, uint64_t *v, size_t n, enum ps_op op)
-{
-    allreduce(t, v, n, 0, op);
 }
 
 void ps_halo(ps_team *t, size_t n, const double *first, const double *last,

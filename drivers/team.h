@@ -21,6 +21,10 @@ void ps_team_queue_reset(ps_team *t);
  * may be past the end of the loop). */
 uint64_t ps_team_queue_take(ps_team *t, uint64_t chunk);
 
+/* Collective: combine n 8-byte values (doubles when is_f64, else unsigned
+ * 64-bit integers) over every worker in place; ps_allreduce_* call it. */
+void ps_team_allreduce(ps_team *t, void *v, size_t n, int is_f64, enum ps_op op);
+
 /* Combine n 8-byte values of src into dst elementwise: doubles when is_f64,
  * else unsigned 64-bit integers. */
 void ps_combine(void *dst, const void *src, size_t n, int is_f64, enum ps_op op);
