@@ -450,6 +450,33 @@ static int parse_param(const struct ps_param *p, const char *s, double *out)
     return -1;
 }
 
+/* Read the test-only PARSCALE_FAULT=RANK:KIND (runner.c) into j; -1 if it
+ * is set but malformed, so a test cannot silently inject nothing. */
+static int parse_fault(const char *spec, int workers, struct ps_job *j)
+{
+    static const char *const kinds[] = {
+        [PS_FAULT_KILL] = "kill", [PS_FAULT_SEGV] = "segv", [PS_FAULT_EXIT] = "exit",
+        [PS_FAULT_HANG] = "hang", [PS_FAULT_SKIP] = "skip" };
+    const char *colon = spec ? strchr(spec, ':') : NULL;
+    char rank[16];
+    long long r;
+    if (!spec || !*spec)
+        return 0;
+    if (!colon || (size_t)(colon - spec) >= sizeof rank)
+        return -1;
+    memcpy(rank, spec, (size_t)(colon - spec));
+    rank[colon - spec] = '\0';
+    if (parse_int(rank, 0, workers - 1, &r))
+        return -1;
+    for (int k = PS_FAULT_KILL; k <= PS_FAULT_SKIP; k++)
+        if (strcmp(colon + 1, kinds[k]) == 0) {
+            j->fault_rank = (int)r;
+            j->fault = k;
+            return 0;
+        }
+    return -1;
+}
+
 /* Physical memory of this host, in bytes. */
 static double host_memory(void)
 {
@@ -468,6 +495,12 @@ int ps_job_make(const struct ps_opts *o, int workers, int local,
     j->warmup = o->warmup;
     j->reps = o->reps;
     j->plan.size_given = o->size != 0;
+    if (parse_fault(getenv("PARSCALE_FAULT"), workers, j)) {
+        snprintf(err, errlen, "PARSCALE_FAULT must be RANK:KIND with a worker rank "
+                 "from 0 to %d and KIND kill, segv, exit, hang or skip (test only)",
+                 workers - 1);
+        return PS_EXIT_USAGE;
+    }
     j->plan.reps_total = o->warmup + o->reps;
     if (o->weak) {
         double grow = k->dims == 2 ? sqrt((double)workers) : (double)workers;

@@ -51,13 +51,18 @@ struct ps_opts {
     enum ps_bind bind;
 };
 
+/* Test-only injected faults (PARSCALE_FAULT=RANK:KIND), see runner.c. */
+enum { PS_FAULT_NONE, PS_FAULT_KILL, PS_FAULT_SEGV, PS_FAULT_EXIT, PS_FAULT_HANG,
+       PS_FAULT_SKIP };
+
 /* A run, fixed before any worker starts. */
 struct ps_job {
     const struct ps_kernel *kernel;
     struct ps_plan plan;
     int workers, warmup, reps;
     double t_launch;           /* when starting workers began (ps_now) */
-    const char *fault;         /* test-only fault injection, see runner.c */
+    int fault_rank, fault;     /* test-only fault injection (runner.c):
+                                  worker and PS_FAULT_* kind, 0 = none */
     int first;                 /* team rank of this process's first worker */
 };
 
@@ -102,7 +107,8 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
                  struct ps_opts *o, int quiet);
 /*
  * Make the job for `workers` workers, `local` of which share this host's
- * memory.  Returns 0, or PS_EXIT_USAGE with a one-line message in err.
+ * memory (and read PARSCALE_FAULT).  Returns 0, or PS_EXIT_USAGE with a
+ * one-line message in err.
  */
 int ps_job_make(const struct ps_opts *o, int workers, int local,
                 struct ps_job *j, char *err, size_t errlen);

@@ -127,7 +127,6 @@ int ps_mpi_main(int argc, char **argv, const struct ps_mpi_driver *d)
         return rc;
     }
     j.t_launch = t_launch;
-    j.fault = getenv("PARSCALE_FAULT");
     ps_bind_init();
     if (local_rank == 0)
         ps_warn_oversubscribed(name, local * threads, ps_cores());

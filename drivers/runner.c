@@ -139,24 +139,20 @@ void ps_warn_oversubscribed(const char *driver, int workers_here, long cores)
                 "host (oversubscribed)\n", driver, workers_here, cores);
 }
 
-/* Do the injected fault if it names this worker (see the file comment).
- * Returns 1 if this worker should skip its share of the repetition. */
-static int maybe_fault(const char *spec, int rank)
+/* Do an injected fault (see the file comment); returns 1 if this worker
+ * should skip its share of the repetition. */
+static int do_fault(int kind)
 {
-    char *end;
-    if (!spec || strtol(spec, &end, 10) != rank || *end != ':')
-        return 0;
-    const char *kind = end + 1;
-    if (strcmp(kind, "kill") == 0)
+    if (kind == PS_FAULT_KILL)
         raise(SIGKILL);
-    else if (strcmp(kind, "segv") == 0)
+    else if (kind == PS_FAULT_SEGV)
         raise(SIGSEGV);
-    else if (strcmp(kind, "exit") == 0)
+    else if (kind == PS_FAULT_EXIT)
         exit(FAULT_EXIT_STATUS);
-    else if (strcmp(kind, "hang") == 0)
+    else if (kind == PS_FAULT_HANG)
         for (;;)
             pause();
-    return strcmp(kind, "skip") == 0;
+    return kind == PS_FAULT_SKIP;
 }
 
 /* Append s to buf (of len, holding *used); async-signal-safe. */
@@ -239,6 +235,7 @@ void ps_worker(ps_team *t, const struct ps_job *j, struct ps_outcome *out)
     int rank0 = ps_rank(t) == 0;
     volatile int *phase = &out->phase[ps_rank(t) - j->first];
     void *state = NULL;
+    int fault = j->fault && j->fault_rank == ps_rank(t) ? j->fault : PS_FAULT_NONE;
 
     current_worker = ps_rank(t);
     ps_barrier(t);                       /* every worker is running */
@@ -264,7 +261,7 @@ void ps_worker(ps_team *t, const struct ps_job *j, struct ps_outcome *out)
         *phase = PS_PHASE_REP + 2 * r;
         ps_barrier(t);
         double t0 = ps_now();
-        int skip = r == 0 && maybe_fault(j->fault, ps_rank(t));
+        int skip = r == 0 && fault && do_fault(fault);
         if (!skip)
             k->run(t, state);
         *phase = PS_PHASE_REP + 2 * r + 1;

@@ -21,7 +21,6 @@ int ps_shm_main(int argc, char **argv, const struct ps_shm_driver *d)
         ps_error(d->info.name, "%s", err);
         return PS_EXIT_USAGE;
     }
-    j.fault = getenv("PARSCALE_FAULT");
     struct shm_arena *a = shm_arena_create(workers, d->process_shared,
                                            ps_outcome_bytes(j.reps, workers), &extra);
     if (!a) {

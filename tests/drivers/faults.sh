@@ -55,6 +55,14 @@ expect_fail() {
     echo "ok: $1"
 }
 
+# 0. A malformed fault spec is refused, so no test here injects nothing.
+for spec in 1:kil 3:kill x:skip 1; do
+    rc=0
+    PARSCALE_FAULT=$spec "$BIN/parscale-fork" --workers 3 "${SHORT[@]}" > "$tmp/out" 2> "$tmp/err" || rc=$?
+    expect_fail "PARSCALE_FAULT=$spec refused" 2 "^parscale-fork: PARSCALE_FAULT must be RANK:KIND"
+    [[ $(wc -l < "$tmp/err") -eq 1 ]] || fail "PARSCALE_FAULT=$spec: more than one line"
+done
+
 # 1. A fork worker killed from outside.
 start_bg --workers 3 "${LONG[@]}"
 wait_children "$parent" 3
