@@ -5,6 +5,7 @@
 #ifndef PARSCALE_COMMON_H
 #define PARSCALE_COMMON_H
 
+#include <sched.h>
 #include <stdio.h>
 
 #include "team.h"
@@ -16,6 +17,7 @@
 #define PS_ERR_MAX 256
 #define PS_AFF_LEN 48          /* one worker's CPU list in the CSV */
 #define PS_CONTINUE (-1)       /* from ps_cli_parse: go on and run */
+#define PS_TOPOLOGY (-2)       /* from ps_cli_parse: print --topology, exit 0 */
 
 /* Exit codes, the contract with scripts. */
 enum { PS_EXIT_OK = 0, PS_EXIT_FAULT = 1, PS_EXIT_USAGE = 2, PS_EXIT_VERIFY = 3 };
@@ -83,10 +85,20 @@ struct ps_outcome {
  * more once finished and waiting for the others. */
 enum { PS_PHASE_START, PS_PHASE_SETUP, PS_PHASE_WARMUP, PS_PHASE_REP };
 
+/* The CPUs a run may use and what hwloc says they are; for MPI summed
+ * over hosts (each host's figures are those of its ranks' masks joined). */
+struct ps_topo {
+    long cores;                /* CPUs in the affinity mask */
+    long physical_cores;       /* cores with at least one of those CPUs */
+    long numa_nodes;           /* NUMA nodes those CPUs belong to */
+    double llc_bytes;          /* distinct last-level caches over them */
+    int known;                 /* hwloc answered (else only cores is set) */
+};
+
 /* Where the run happened, for the CSV. */
 struct ps_where {
     int ranks, threads_per_rank, nodes;
-    long cores;
+    struct ps_topo topo;
     char host[PS_HOST_MAX + 1];
     char *hosts;               /* "host:ranks;..." in rank order; NULL: host:ranks */
     const char *affinity;      /* workers' CPU lists joined by ';' */
@@ -96,7 +108,7 @@ struct ps_where {
 double ps_now(void);
 /* This host's name, cleaned to CSV-safe characters. */
 void ps_hostname(char *buf, size_t len);
-/* Online CPUs of this host. */
+/* CPUs in this process's (or thread's) affinity mask right now. */
 long ps_cores(void);
 
 /*
@@ -118,11 +130,21 @@ size_t ps_outcome_bytes(int reps, int workers);
 /* Point an outcome's arrays into the memory that follows it. */
 void ps_outcome_init(struct ps_outcome *out, int reps, int workers);
 
-/* Remember the CPUs this process may use; call once before any worker
- * starts (and before any binding). */
-void ps_bind_init(void);
+/* Remember the CPUs this process may use and ask hwloc what they are;
+ * call once before any worker starts, any binding and any timing
+ * (topo.c).  Without an answer from hwloc only the CPU count is known. */
+void ps_topo_init(void);
+/* The process's affinity mask as ps_topo_init found it. */
+const cpu_set_t *ps_topo_allowed(void);
+/* The figures for the CPUs in mask (after ps_topo_init). */
+void ps_topo_of(const cpu_set_t *mask, struct ps_topo *f);
+/* --topology: the figures as key=value lines on stdout, mask as a list. */
+void ps_topo_print(const struct ps_topo *f, const cpu_set_t *mask);
+/* Write a CPU set as ranges joined by sep: 0-3+8 (sep '+') or 0-3,8. */
+void ps_cpu_list(const cpu_set_t *set, char *buf, size_t len, char sep);
 /* Apply the binding policy to the calling thread as worker `index` of
- * this process, and write the CPUs it then has into aff (PS_AFF_LEN). */
+ * this process (cores: the first allowed CPU of the index-th physical core,
+ * wrapping around), and write the CPUs it then has into aff (PS_AFF_LEN). */
 void ps_bind_self(enum ps_bind policy, int index, char *aff);
 /* Join n workers' CPU lists with ';' into a new string (NULL if no memory). */
 char *ps_affinity_join(const char *aff, int n);

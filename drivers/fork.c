@@ -21,7 +21,8 @@
 
 #include "shm_main.h"
 
-static int online_cores(void) { return (int)ps_cores(); }
+/* One worker per CPU this process may use. */
+static int allowed_cpus(void) { return (int)ps_cores(); }
 
 /*
  * The child: run the worker and leave without touching stdio buffers.
@@ -175,11 +176,12 @@ static int launch(const struct ps_opts *o, struct ps_job *j,
 }
 
 static const struct ps_shm_driver driver = {
-    .info = { .name = "fork", .workers_help = "processes (default: online CPUs)",
+    .info = { .name = "fork", .workers_help = "processes (default: the CPUs this\n"
+              "                          process may use)",
               .binds = 1 },
     .process_shared = 1,
     .own_timeout = 1,
-    .default_workers = online_cores,
+    .default_workers = allowed_cpus,
     .launch = launch,
 };
 

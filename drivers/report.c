@@ -15,7 +15,8 @@ static const char *const columns =
     "run_id,kernel,driver,scaling,size,workers,rep,seconds,startup_seconds,"
     "rate,rate_unit,verified,host,timestamp,class,total_size,ranks,"
     "threads_per_rank,nodes,cores,schedule,params,warmup,work,work_unit,"
-    "checksum,check_error,version,hosts,bind,affinity";
+    "checksum,check_error,version,hosts,bind,affinity,physical_cores,numa_nodes,"
+    "llc_bytes";
 
 void ps_csv_header(FILE *f) { fprintf(f, "%s\n", columns); }
 
@@ -98,7 +99,7 @@ static void write_rows(FILE *f, const struct ps_opts *o, const struct ps_job *j,
         fprintf(f, ",%s,%d,%s,%s,%s,%llu,%d,%d,%d,%ld,", unit, out->verified,
                 w->host, when, ps_class_name(k->cls),
                 (unsigned long long)j->plan.size, w->ranks, w->threads_per_rank,
-                w->nodes, w->cores);
+                w->nodes, w->topo.cores);
         write_schedule(f, &o->sched, k->schedulable);
         fputc(',', f);
         write_params(f, k, &j->plan);
@@ -108,8 +109,14 @@ static void write_rows(FILE *f, const struct ps_opts *o, const struct ps_job *j,
             fputs(w->hosts, f);
         else
             fprintf(f, "%s:%d", w->host, w->ranks);
-        fprintf(f, ",%s,%s\n", o->bind == PS_BIND_CORES ? "cores" : "none",
+        fprintf(f, ",%s,%s,", o->bind == PS_BIND_CORES ? "cores" : "none",
                 w->affinity ? w->affinity : "");
+        if (w->topo.known)
+            fprintf(f, "%ld,%ld,%.0f", w->topo.physical_cores, w->topo.numa_nodes,
+                    w->topo.llc_bytes);
+        else
+            fputs(",,", f);
+        fputc('\n', f);
     }
 }
 

@@ -10,8 +10,6 @@
  * kernels whose result depends on every worker must fail verification).
  * It exists so the fault paths can be tested; it is not for measurements.
  */
-#define _GNU_SOURCE            /* sched_getaffinity and the CPU_* macros */
-#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,12 +47,6 @@ void ps_hostname(char *buf, size_t len)
             *c = '_';
 }
 
-long ps_cores(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? n : 1;
-}
-
 size_t ps_outcome_bytes(int reps, int workers)
 {
     return sizeof(struct ps_outcome) + 2 * (size_t)reps * sizeof(double)
@@ -68,75 +60,6 @@ void ps_outcome_init(struct ps_outcome *out, int reps, int workers)
     out->stamp = out->seconds + reps;
     out->phase = (volatile int *)(out->stamp + reps);
     out->affinity = (char *)(out->phase + workers);
-}
-
-static cpu_set_t allowed_cpus;   /* the process's CPUs before any binding */
-
-void ps_bind_init(void)
-{
-    if (sched_getaffinity(0, sizeof allowed_cpus, &allowed_cpus) != 0) {
-        CPU_ZERO(&allowed_cpus);
-        CPU_SET(0, &allowed_cpus);
-    }
-}
-
-/* Write a CPU set as a list like 0-3+6 (CSV-safe: '+' for ','). */
-static void format_cpus(const cpu_set_t *set, char *buf, size_t len)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int c = 0; c < CPU_SETSIZE && used + 1 < len; c++) {
-        if (!CPU_ISSET(c, set))
-            continue;
-        int last = c;
-        while (last + 1 < CPU_SETSIZE && CPU_ISSET(last + 1, set))
-            last++;
-        int n = last > c ? snprintf(buf + used, len - used, "%s%d-%d", used ? "+" : "", c, last)
-                         : snprintf(buf + used, len - used, "%s%d", used ? "+" : "", c);
-        if (n < 0 || (size_t)n >= len - used) {     /* too long: mark it cut */
-            snprintf(buf + (len > 4 ? len - 4 : 0), len > 4 ? 4 : len, "...");
-            return;
-        }
-        used += (size_t)n;
-        c = last;
-    }
-}
-
-void ps_bind_self(enum ps_bind policy, int index, char *aff)
-{
-    cpu_set_t now;
-    if (policy == PS_BIND_CORES) {
-        int count = CPU_COUNT(&allowed_cpus), k = index % (count ? count : 1);
-        for (int c = 0; c < CPU_SETSIZE; c++) {
-            if (CPU_ISSET(c, &allowed_cpus) && k-- == 0) {
-                CPU_ZERO(&now);
-                CPU_SET(c, &now);
-                sched_setaffinity(0, sizeof now, &now);   /* this thread */
-                break;
-            }
-        }
-    }
-    if (sched_getaffinity(0, sizeof now, &now) != 0)
-        CPU_ZERO(&now);
-    format_cpus(&now, aff, PS_AFF_LEN);
-}
-
-char *ps_affinity_join(const char *aff, int n)
-{
-    char *s = malloc((size_t)n * PS_AFF_LEN + 1), *p = s;
-    if (!s)
-        return NULL;
-    for (int i = 0; i < n; i++)
-        p += sprintf(p, "%s%s", i ? ";" : "", aff + (size_t)i * PS_AFF_LEN);
-    *p = '\0';
-    return s;
-}
-
-void ps_warn_oversubscribed(const char *driver, int workers_here, long cores)
-{
-    if (workers_here > cores)
-        fprintf(stderr, "parscale-%s: warning: %d workers share %ld cores on this "
-                "host (oversubscribed)\n", driver, workers_here, cores);
 }
 
 /* Do an injected fault (see the file comment); returns 1 if this worker

@@ -6,7 +6,7 @@
 set -euo pipefail
 
 purpose=${1:-run}
-run_pkgs=(gcc make cmake libc6-dev openmpi-bin libopenmpi-dev gnuplot-nox procps)
+run_pkgs=(gcc make cmake pkgconf libc6-dev libhwloc-dev openmpi-bin libopenmpi-dev gnuplot-nox procps)
 case $purpose in
 run) pkgs=("${run_pkgs[@]}") ;;
 # tests also lint scripts, start a private Slurm and make network namespaces

@@ -94,8 +94,8 @@ PARAM_VALUES=(3 0.5 8 8.0000001 0.49 0 -1 1 1e400 nan inf S Z none shared privat
 
 # The real option table (see drivers/cli.c): long name, short letter or "",
 # pool of values or "" for no value. --list, --help and --version are left
-# out of the random vectors (their output is not CSV); the fixed list has
-# them.
+# out of the random vectors (their output is not CSV), and so is
+# --topology; the fixed list has them.
 OPT_NAMES=(kernel workers size scaling reps warmup schedule param run-id timeout
     no-header threads bind)
 declare -A OPT_SHORT=([kernel]=k [workers]=w [size]=n [reps]=r)
@@ -308,6 +308,8 @@ fixed 0 --help --bogus
 fixed 0 --version
 fixed 0 --list
 fixed 0 --list-names
+fixed 0 --topology
+fixed 0 --topology --bogus
 fixed 2 --bogus --help
 fixed 2 --kernel $'a\nb'
 fixed 2 "${t[@]}" --run-id $'x\ny'
@@ -336,11 +338,12 @@ report() {
     fi
 }
 
-# terminal_option_given: true if ARGS may hold --help, --version or --list.
+# terminal_option_given: true if ARGS may hold --help, --version, --list or
+# --topology.
 terminal_option_given() {
     local a
     for a in "${ARGS[@]}"; do
-        [[ $a == --h* || $a == --v* || $a == --l* || $a =~ ^-[^-]*[hlV] ]] && return 0
+        [[ $a == --h* || $a == --v* || $a == --l* || $a == --top* || $a =~ ^-[^-]*[hlV] ]] && return 0
     done
     return 1
 }
