@@ -74,6 +74,8 @@ struct ps_outcome {
     int verified;
     double checksum, error;
     double startup;            /* seconds to start every worker */
+    double empty;              /* median over PS_EMPTY_REPS repetitions without
+                                  run(): the fixed cost of every repetition */
     double *seconds;           /* [reps], max over workers */
     double *stamp;             /* [reps], wall clock at the end of each */
     char *affinity;            /* [workers][PS_AFF_LEN], CPUs each worker had */
@@ -102,7 +104,23 @@ struct ps_where {
     char host[PS_HOST_MAX + 1];
     char *hosts;               /* "host:ranks;..." in rank order; NULL: host:ranks */
     const char *affinity;      /* workers' CPU lists joined by ';' */
+    const char *runtime_env;   /* settings that shaped the run, key=value;...
+                                  (NULL: none) */
 };
+
+/* Empty repetitions timed after the timed ones (runner.c). */
+#define PS_EMPTY_REPS 5
+/* Room for a runtime_env string. */
+#define PS_ENV_MAX 512
+
+/* Append key=value to env (PS_ENV_MAX bytes, ';'-separated), the value made
+ * CSV-safe: ',' becomes '+', other characters outside [A-Za-z0-9._:{}+*-]
+ * become '_'. */
+void ps_env_add(char *env, const char *key, const char *value);
+/* For the OpenMP drivers: OMP_WAIT_POLICY, OMP_PROC_BIND, OMP_PLACES,
+ * OMP_DYNAMIC (and GOMP_SPINCOUNT when set) as the run has them: from the
+ * environment when set, else what the runtime says or "unset" (omp_env.c). */
+void ps_omp_env(char *env);
 
 /* Seconds on the monotonic clock. */
 double ps_now(void);

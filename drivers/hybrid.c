@@ -56,6 +56,7 @@ static const struct ps_mpi_driver driver = {
     .thread_level = MPI_THREAD_SERIALIZED,
     .threads = threads_per_rank,
     .run = run,
+    .runtime_env = ps_omp_env,
 };
 
 int main(int argc, char **argv) { return ps_mpi_main(argc, argv, &driver); }

@@ -215,6 +215,10 @@ int ps_mpi_main(int argc, char **argv, const struct ps_mpi_driver *d)
             ps_error(name, "out of memory gathering where ranks ran");
             rc = PS_EXIT_FAULT;
         } else {
+            char env[PS_ENV_MAX] = "";
+            if (d->runtime_env)
+                d->runtime_env(env);
+            w.runtime_env = env;
             rc = ps_report(&o, &j, out, &w);
         }
         free(w.hosts);

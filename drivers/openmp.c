@@ -56,6 +56,7 @@ static const struct ps_shm_driver driver = {
               "omp_get_max_threads(), i.e. OMP_NUM_THREADS)", .binds = 1 },
     .default_workers = max_threads,
     .launch = launch,
+    .runtime_env = ps_omp_env,
 };
 
 int main(int argc, char **argv) { return ps_shm_main(argc, argv, &driver); }

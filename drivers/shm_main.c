@@ -53,6 +53,10 @@ int ps_shm_main(int argc, char **argv, const struct ps_shm_driver *d)
         struct ps_where w = { .ranks = d->process_shared ? workers : 1,
                               .threads_per_rank = d->process_shared ? 1 : workers,
                               .nodes = 1, .topo = topo };
+        char env[PS_ENV_MAX] = "";
+        if (d->runtime_env)
+            d->runtime_env(env);
+        w.runtime_env = env;
         ps_hostname(w.host, sizeof w.host);
         char *aff = ps_affinity_join(out->affinity, workers);
         w.affinity = aff;
