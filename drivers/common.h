@@ -66,6 +66,8 @@ struct ps_job {
     int fault_rank, fault;     /* test-only fault injection (runner.c):
                                   worker and PS_FAULT_* kind, 0 = none */
     int first;                 /* team rank of this process's first worker */
+    int one_clock;             /* every worker shares this host's clock and
+                                  rank 0's outcome (not MPI) */
 };
 
 /* What rank 0 brings back from a run. */
@@ -79,6 +81,7 @@ struct ps_outcome {
     double *seconds;           /* [reps], max over workers */
     double *stamp;             /* [reps], wall clock at the end of each */
     char *affinity;            /* [workers][PS_AFF_LEN], CPUs each worker had */
+    double *arrival;           /* [workers], when each started its body */
     volatile int *phase;       /* [workers], where each worker is (ps_phase) */
 };
 

@@ -52,6 +52,10 @@ void ps_barrier(ps_team *t)
 #pragma omp barrier
 }
 
+/* The threads of a rank meet in an OpenMP barrier (libgomp spins a while,
+ * then sleeps), the ranks in MPI_Barrier; MPI_Init dominates start-up. */
+void ps_team_start_barrier(ps_team *t) { ps_barrier(t); }
+
 /* Combine over the rank's threads, then over the ranks. */
 void ps_team_allreduce(ps_team *t, void *v, size_t n, int is_f64, enum ps_op op)
 {

@@ -8,6 +8,7 @@ int ps_rank(const ps_team *t) { return t->l.rank; }
 int ps_size(const ps_team *t) { return t->l.size; }
 const struct ps_sched *ps_team_sched(const ps_team *t) { return t->sched; }
 void ps_barrier(ps_team *t) { mpi_level_barrier(&t->l); }
+void ps_team_start_barrier(ps_team *t) { mpi_level_barrier(&t->l); }
 
 void ps_team_allreduce(ps_team *t, void *v, size_t n, int is_f64, enum ps_op op)
 {

@@ -28,6 +28,7 @@ int ps_shm_main(int argc, char **argv, const struct ps_shm_driver *d)
         ps_error(d->info.name, "%s", err);
         return PS_EXIT_USAGE;
     }
+    j.one_clock = 1;
     ps_topo_init();                 /* before any worker starts or is timed */
     ps_topo_of(ps_topo_allowed(), &topo);
     struct shm_arena *a = shm_arena_create(workers, d->process_shared,

@@ -86,6 +86,15 @@ static void arena_barrier(struct ps_team *t)
     pthread_barrier_wait(&t->arena->barrier);
 }
 
+/* The arena's pthread barrier sleeps on a futex at once, whatever barrier
+ * the team uses afterwards: an OpenMP or spinning barrier would let the
+ * first workers to start spin on the CPU a later one needs to start. */
+void ps_team_start_barrier(struct ps_team *t)
+{
+    if (t->size > 1)
+        pthread_barrier_wait(&t->arena->barrier);
+}
+
 /* A team of one has nobody to wait for. */
 static void no_barrier(struct ps_team *t) { (void)t; }
 

@@ -13,6 +13,11 @@ struct ps_sched {
     uint64_t chunk;        /* items per chunk; 0 for the static block split */
 };
 
+/* Collective: the barrier workers pass once, when they have all started
+ * (see ps_worker).  It must not keep a CPU busy while it waits, so that a
+ * worker that started early cannot delay one that has not yet run. */
+void ps_team_start_barrier(ps_team *t);
+
 /* The schedule this team runs loops with. */
 const struct ps_sched *ps_team_sched(const ps_team *t);
 /* Collective: rewind the dynamic queue to item 0. */
