@@ -22,7 +22,7 @@
 /* Long options; the short ones are the same letters in optstring. */
 enum { OPT_SCALING = 256, OPT_WARMUP, OPT_SCHEDULE, OPT_PARAM, OPT_RUN_ID,
        OPT_TIMEOUT, OPT_NO_HEADER, OPT_LIST_NAMES, OPT_THREADS, OPT_BIND,
-       OPT_TOPOLOGY };
+       OPT_TOPOLOGY, OPT_ACCOUNTING };
 
 static const struct option options[] = {
     { "kernel", required_argument, NULL, 'k' },
@@ -41,6 +41,7 @@ static const struct option options[] = {
     { "list", no_argument, NULL, 'l' },
     { "list-names", no_argument, NULL, OPT_LIST_NAMES },
     { "topology", no_argument, NULL, OPT_TOPOLOGY },
+    { "accounting", required_argument, NULL, OPT_ACCOUNTING },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 },
@@ -89,6 +90,10 @@ static void usage(const struct ps_driver *d)
            "                          (worker i pinned to one CPU of the i-th physical\n"
            "                          core it may use, wrapping around); MPI ranks\n"
            "                          are bound by the launcher (--bind-to)\n"
+           "      --accounting MODE   on (default): split each worker's time in a\n"
+           "                          repetition into team calls and the rest;\n"
+           "                          off: no clock reads in team calls, those\n"
+           "                          columns empty\n"
            "      --threads N         OpenMP threads per MPI rank (parscale-hybrid;\n"
            "                          default OMP_NUM_THREADS)\n"
            "      --no-header         omit the CSV header line\n"
@@ -269,6 +274,7 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
     o->reps = DEFAULT_REPS;
     o->warmup = DEFAULT_WARMUP;
     o->header = 1;
+    o->accounting = 1;
     o->sched.kind = PS_SCHED_STATIC;
     opterr = 0;
     optind = 1;
@@ -380,6 +386,13 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
             if (!quiet)
                 list_kernels();
             return PS_EXIT_OK;
+        case OPT_ACCOUNTING:
+            if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+                ps_error(d->name, "--accounting must be on or off, not '%s'", optarg);
+                return PS_EXIT_USAGE;
+            }
+            o->accounting = optarg[1] == 'n';
+            break;
         case OPT_TOPOLOGY:
             return PS_TOPOLOGY;
         case OPT_LIST_NAMES:
@@ -501,6 +514,7 @@ int ps_job_make(const struct ps_opts *o, int workers, int local,
     j->kernel = k;
     j->workers = workers;
     j->warmup = o->warmup;
+    j->accounting = o->accounting;
     j->reps = o->reps;
     j->plan.size_given = o->size != 0;
     if (parse_fault(getenv("PARSCALE_FAULT"), workers, j)) {

@@ -51,6 +51,7 @@ struct ps_opts {
     int header;
     int threads;               /* --threads, 0 = not given */
     enum ps_bind bind;
+    int accounting;            /* --accounting on (1, default) or off */
 };
 
 /* Test-only injected faults (PARSCALE_FAULT=RANK:KIND), see runner.c. */
@@ -68,6 +69,7 @@ struct ps_job {
     int first;                 /* team rank of this process's first worker */
     int one_clock;             /* every worker shares this host's clock and
                                   rank 0's outcome (not MPI) */
+    int accounting;            /* split each worker's time (acct.h) */
 };
 
 /* What rank 0 brings back from a run. */
@@ -79,6 +81,12 @@ struct ps_outcome {
     double empty;              /* median over PS_EMPTY_REPS repetitions without
                                   run(): the fixed cost of every repetition */
     double *seconds;           /* [reps], max over workers */
+    int accounted;             /* the per-worker figures below are filled */
+    int counted;               /* and instructions, cycles */
+    /* [reps] each: useful and team-call seconds over workers (acct.h);
+     * instructions and cycles in useful time, summed over workers */
+    double *useful_max, *useful_mean, *useful_min, *team_max, *team_mean;
+    double *instructions, *cycles;
     double *stamp;             /* [reps], wall clock at the end of each */
     char *affinity;            /* [workers][PS_AFF_LEN], CPUs each worker had */
     double *arrival;           /* [workers], when each started its body */
@@ -171,6 +179,27 @@ void ps_bind_self(enum ps_bind policy, int index, char *aff);
 char *ps_affinity_join(const char *aff, int n);
 /* Warn on stderr when more workers than cores share this host. */
 void ps_warn_oversubscribed(const char *driver, int workers_here, long cores);
+
+/* The runner's accounting of one worker's timed repetitions (acct.c). */
+struct ps_acct_run {
+    int reps;
+    int accounting;            /* every worker accounts */
+    int counting;              /* every worker has hardware counters */
+    int perf_failed;           /* a counter read failed */
+    double *sums;              /* [reps][4]: useful, team, instructions, cycles */
+};
+/* Collective, before the timed repetitions: measure the clock's cost, open
+ * the hardware counters, agree on what every worker can do. */
+void ps_acct_setup(ps_team *t, const struct ps_job *j, struct ps_acct_run *run);
+/* A repetition starts at t0 (after its opening barrier). */
+void ps_acct_begin(ps_team *t, const struct ps_acct_run *run, double t0);
+/* It stopped at stop (after its closing barrier): this worker's useful and
+ * team seconds; kept as repetition r (r < 0: an empty repetition). */
+void ps_acct_end(ps_team *t, struct ps_acct_run *run, int r, double stop,
+                 double *useful, double *team);
+/* Collective, after them: the means and sums into rank 0's outcome. */
+void ps_acct_finish(ps_team *t, struct ps_acct_run *run, struct ps_outcome *out,
+                    int workers);
 
 /* The per-worker body: setup, warm-up, timed repetitions, check,
  * teardown.  Collective; rank 0 fills *out. */

@@ -195,12 +195,31 @@ static void col_RUNTIME_ENV(FILE *f, const struct row *x)
         fputs(x->w->runtime_env, f);
 }
 
-/* Per-worker time accounting: filled by the teams in a later change. */
-static void col_USEFUL_MAX(FILE *f, const struct row *x) { (void)f; (void)x; }
-static void col_USEFUL_MEAN(FILE *f, const struct row *x) { (void)f; (void)x; }
-static void col_USEFUL_MIN(FILE *f, const struct row *x) { (void)f; (void)x; }
-static void col_TEAM_MAX(FILE *f, const struct row *x) { (void)f; (void)x; }
-static void col_TEAM_MEAN(FILE *f, const struct row *x) { (void)f; (void)x; }
+/* Per-worker time accounting (acct.h), when the run accounted. */
+static void put_acct(FILE *f, const struct row *x, const double *v)
+{
+    if (x->out->accounted)
+        fprintf(f, "%.9g", v[x->r]);
+}
+
+static void col_USEFUL_MAX(FILE *f, const struct row *x) { put_acct(f, x, x->out->useful_max); }
+static void col_USEFUL_MEAN(FILE *f, const struct row *x) { put_acct(f, x, x->out->useful_mean); }
+static void col_USEFUL_MIN(FILE *f, const struct row *x) { put_acct(f, x, x->out->useful_min); }
+static void col_TEAM_MAX(FILE *f, const struct row *x) { put_acct(f, x, x->out->team_max); }
+static void col_TEAM_MEAN(FILE *f, const struct row *x) { put_acct(f, x, x->out->team_mean); }
+
+/* Hardware counters in useful time, summed over workers (perfctr.c). */
+static void col_INSTRUCTIONS(FILE *f, const struct row *x)
+{
+    if (x->out->counted)
+        fprintf(f, "%.0f", x->out->instructions[x->r]);
+}
+
+static void col_CYCLES(FILE *f, const struct row *x)
+{
+    if (x->out->counted)
+        fprintf(f, "%.0f", x->out->cycles[x->r]);
+}
 
 /* Format a wall-clock time (seconds since the epoch) as ISO 8601 UTC into
  * when (32 bytes); only when its second differs from the last one, since

@@ -51,7 +51,7 @@ void ps_hostname(char *buf, size_t len)
 
 size_t ps_outcome_bytes(int reps, int workers)
 {
-    return sizeof(struct ps_outcome) + 2 * (size_t)reps * sizeof(double)
+    return sizeof(struct ps_outcome) + 9 * (size_t)reps * sizeof(double)
            + (size_t)workers * (sizeof(double) + PS_AFF_LEN + sizeof(int));
 }
 
@@ -60,7 +60,14 @@ void ps_outcome_init(struct ps_outcome *out, int reps, int workers)
     memset(out, 0, ps_outcome_bytes(reps, workers));
     out->seconds = (double *)(out + 1);
     out->stamp = out->seconds + reps;
-    out->arrival = out->stamp + reps;
+    out->useful_max = out->stamp + reps;
+    out->useful_mean = out->useful_max + reps;
+    out->useful_min = out->useful_mean + reps;
+    out->team_max = out->useful_min + reps;
+    out->team_mean = out->team_max + reps;
+    out->instructions = out->team_mean + reps;
+    out->cycles = out->instructions + reps;
+    out->arrival = out->cycles + reps;
     out->phase = (volatile int *)(out->arrival + workers);
     out->affinity = (char *)(out->phase + workers);
     out->empty = -1;
@@ -217,6 +224,11 @@ void ps_worker(ps_team *t, const struct ps_job *j, struct ps_outcome *out)
     void *state = NULL;
     int fault = j->fault && j->fault_rank == ps_rank(t) ? j->fault : PS_FAULT_NONE;
 
+    struct ps_acct *acct = ps_team_acct(t);
+    struct ps_acct_run run;
+
+    acct->on = 0;                        /* the team zeroed the rest */
+    acct->perf_fd = acct->perf_member = -1;
     /* Sleeps and timed waits end when asked, not up to 50 us later. */
     prctl(PR_SET_TIMERSLACK, TIMER_SLACK_NS, 0, 0, 0);
     current_worker = ps_rank(t);
@@ -240,32 +252,45 @@ void ps_worker(ps_team *t, const struct ps_job *j, struct ps_outcome *out)
         k->run(t, state);
         ps_barrier(t);
     }
+    ps_acct_setup(t, j, &run);
     for (int r = 0; r < j->reps; r++) {
         *phase = PS_PHASE_REP + 2 * r;
         ps_barrier(t);
         double t0 = ps_now();
+        ps_acct_begin(t, &run, t0);
         int skip = r == 0 && fault && do_fault(fault);
         if (!skip)
             k->run(t, state);
         *phase = PS_PHASE_REP + 2 * r + 1;
-        ps_barrier(t);
-        double dt = ps_now() - t0;
-        ps_allreduce_f64(t, &dt, 1, PS_MAX);
+        ps_barrier(t);                   /* waiting here is team time */
+        double stop = ps_now(), useful, team;
+        ps_acct_end(t, &run, r, stop, &useful, &team);
+        /* max of the time, useful, team; min of useful as max of -useful */
+        double m[4] = { stop - t0, useful, team, -useful };
+        ps_allreduce_f64(t, m, run.accounting ? 4 : 1, PS_MAX);
         if (rank0) {
-            out->seconds[r] = dt;
+            out->seconds[r] = m[0];
+            out->useful_max[r] = m[1];
+            out->team_max[r] = m[2];
+            out->useful_min[r] = -m[3];
             out->stamp[r] = wall_now();
         }
     }
     /* The fixed cost every repetition carries: the same barrier, start,
-     * barrier, stop and max over workers, without run(). */
+     * accounting, barrier, stop and max over workers, without run(). */
     double empty[PS_EMPTY_REPS];
     *phase = PS_PHASE_REP + 2 * j->reps;
     for (int e = 0; e < PS_EMPTY_REPS; e++) {
+        double useful, team;
         ps_barrier(t);
         double t0 = ps_now();
+        ps_acct_begin(t, &run, t0);
         ps_barrier(t);
-        empty[e] = ps_now() - t0;
+        double stop = ps_now();
+        ps_acct_end(t, &run, -1, stop, &useful, &team);
+        empty[e] = stop - t0;
     }
+    ps_acct_finish(t, &run, out, j->workers);
     ps_allreduce_f64(t, empty, PS_EMPTY_REPS, PS_MAX);
     if (rank0)
         out->empty = median_empty(empty);

@@ -85,6 +85,7 @@ SCHEDULES=(static dynamic "static,1" "dynamic,1" "dynamic,7" "static,3" "dynamic
     "dynamic,9007199254740992" "static,18446744073709551616Gi" guided "" static:3)
 SCALINGS=(strong weak Strong "weak " "" strongweak s w)
 BINDS=(none cores "" core "cores,none" NONE)
+ACCOUNTINGS=(on off "" On 1 "on,off" of)
 RUN_IDS=(abc a.b-c_d "$id64" "${id64}x" "" "a b" "a,b" "é" $'\xff' "../x" "-" "a/b")
 TIMEOUTS=(1 0.5 0 -1 nan inf 1e7 10000001 1e-300 4.9e-324 1e-400 0x1p-2 "1,5" "" " 1")
 PARAM_KEYS=(power class scalar wait_us spin maxiter iters bins mode "" "=" x
@@ -97,11 +98,12 @@ PARAM_VALUES=(3 0.5 8 8.0000001 0.49 0 -1 1 1e400 nan inf S Z none shared privat
 # out of the random vectors (their output is not CSV), and so is
 # --topology; the fixed list has them.
 OPT_NAMES=(kernel workers size scaling reps warmup schedule param run-id timeout
-    no-header threads bind)
+    no-header threads bind accounting)
 declare -A OPT_SHORT=([kernel]=k [workers]=w [size]=n [reps]=r)
 declare -A OPT_POOL=([kernel]=KERNELS [workers]=WORKERS [size]=SIZES [scaling]=SCALINGS
     [reps]=NUMBERS [warmup]=NUMBERS [schedule]=SCHEDULES [param]=PARAM [run-id]=RUN_IDS
-    [timeout]=TIMEOUTS [no-header]="" [threads]=WORKERS [bind]=BINDS)
+    [timeout]=TIMEOUTS [no-header]="" [threads]=WORKERS [bind]=BINDS
+    [accounting]=ACCOUNTINGS)
 
 # ---- generation -----------------------------------------------------------
 
