@@ -167,6 +167,21 @@ void ps_topo_of(const cpu_set_t *mask, struct ps_topo *f)
     }
 }
 
+/* Append the decimal digits of v (>= 0) to item at *n. */
+static void put_uint(char *item, size_t *n, int v)
+{
+    char digits[12];
+    int k = 0;
+    do
+        digits[k++] = (char)('0' + v % 10);
+    while ((v /= 10) > 0);
+    while (k > 0)
+        item[(*n)++] = digits[--k];
+}
+
+/* No printf here: a forked worker formats its CPUs before it records its
+ * arrival, and every code page it touches then is a page fault counted in
+ * its start-up. */
 void ps_cpu_list(const cpu_set_t *set, char *buf, size_t len, char sep)
 {
     size_t used = 0;
@@ -177,14 +192,23 @@ void ps_cpu_list(const cpu_set_t *set, char *buf, size_t len, char sep)
         int last = c;
         while (last + 1 < CPU_SETSIZE && CPU_ISSET(last + 1, set))
             last++;
-        char s[2] = { used ? sep : '\0', '\0' };
-        int n = last > c ? snprintf(buf + used, len - used, "%s%d-%d", s, c, last)
-                         : snprintf(buf + used, len - used, "%s%d", s, c);
-        if (n < 0 || (size_t)n >= len - used) {     /* too long: mark it cut */
-            snprintf(buf + (len > 4 ? len - 4 : 0), len > 4 ? 4 : len, "...");
+        char item[32];
+        size_t n = 0;
+        if (used)
+            item[n++] = sep;
+        put_uint(item, &n, c);
+        if (last > c) {
+            item[n++] = '-';
+            put_uint(item, &n, last);
+        }
+        if (n >= len - used) {                      /* too long: mark it cut */
+            memcpy(buf + (len > 4 ? len - 4 : 0), "...", len > 4 ? 4 : len);
+            buf[len - 1] = '\0';
             return;
         }
-        used += (size_t)n;
+        memcpy(buf + used, item, n);
+        used += n;
+        buf[used] = '\0';
         c = last;
     }
 }
