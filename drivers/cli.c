@@ -21,7 +21,8 @@
 
 /* Long options; the short ones are the same letters in optstring. */
 enum { OPT_SCALING = 256, OPT_WARMUP, OPT_SCHEDULE, OPT_PARAM, OPT_RUN_ID,
-       OPT_TIMEOUT, OPT_NO_HEADER, OPT_LIST_NAMES, OPT_THREADS, OPT_BIND };
+       OPT_TIMEOUT, OPT_NO_HEADER, OPT_LIST_NAMES, OPT_THREADS, OPT_BIND,
+       OPT_TOPOLOGY, OPT_ACCOUNTING };
 
 static const struct option options[] = {
     { "kernel", required_argument, NULL, 'k' },
@@ -39,6 +40,8 @@ static const struct option options[] = {
     { "bind", required_argument, NULL, OPT_BIND },
     { "list", no_argument, NULL, 'l' },
     { "list-names", no_argument, NULL, OPT_LIST_NAMES },
+    { "topology", no_argument, NULL, OPT_TOPOLOGY },
+    { "accounting", required_argument, NULL, OPT_ACCOUNTING },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 },
@@ -84,13 +87,21 @@ static void usage(const struct ps_driver *d)
            "                          ([A-Za-z0-9._-], at most %d characters)\n"
            "      --timeout SECONDS   end the run (exit 1) if it takes longer\n"
            "      --bind POLICY       none (default: the OS places workers) or cores\n"
-           "                          (worker i pinned to the i-th allowed CPU); MPI\n"
-           "                          ranks are bound by the launcher (--bind-to)\n"
+           "                          (worker i pinned to one CPU of the i-th physical\n"
+           "                          core it may use, wrapping around); MPI ranks\n"
+           "                          are bound by the launcher (--bind-to)\n"
+           "      --accounting MODE   on (default): split each worker's time in a\n"
+           "                          repetition into team calls and the rest;\n"
+           "                          off: no clock reads in team calls, those\n"
+           "                          columns empty\n"
            "      --threads N         OpenMP threads per MPI rank (parscale-hybrid;\n"
            "                          default OMP_NUM_THREADS)\n"
            "      --no-header         omit the CSV header line\n"
            "  -l, --list              list kernels, classes, size units, defaults\n"
            "      --list-names        list kernel names only, one per line\n"
+           "      --topology          print the CPUs a run may use as key=value\n"
+           "                          lines (cores, physical_cores, numa_nodes,\n"
+           "                          llc_bytes, cpus) and exit\n"
            "  -h, --help              show this help\n"
            "  -V, --version           show the version\n"
            "\n"
@@ -263,6 +274,7 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
     o->reps = DEFAULT_REPS;
     o->warmup = DEFAULT_WARMUP;
     o->header = 1;
+    o->accounting = 1;
     o->sched.kind = PS_SCHED_STATIC;
     opterr = 0;
     optind = 1;
@@ -374,6 +386,15 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
             if (!quiet)
                 list_kernels();
             return PS_EXIT_OK;
+        case OPT_ACCOUNTING:
+            if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+                ps_error(d->name, "--accounting must be on or off, not '%s'", optarg);
+                return PS_EXIT_USAGE;
+            }
+            o->accounting = optarg[1] == 'n';
+            break;
+        case OPT_TOPOLOGY:
+            return PS_TOPOLOGY;
         case OPT_LIST_NAMES:
             for (size_t i = 0; !quiet && ps_kernels[i]; i++)
                 printf("%s\n", ps_kernels[i]->name);
@@ -493,6 +514,7 @@ int ps_job_make(const struct ps_opts *o, int workers, int local,
     j->kernel = k;
     j->workers = workers;
     j->warmup = o->warmup;
+    j->accounting = o->accounting;
     j->reps = o->reps;
     j->plan.size_given = o->size != 0;
     if (parse_fault(getenv("PARSCALE_FAULT"), workers, j)) {

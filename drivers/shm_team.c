@@ -86,6 +86,15 @@ static void arena_barrier(struct ps_team *t)
     pthread_barrier_wait(&t->arena->barrier);
 }
 
+/* The arena's pthread barrier sleeps on a futex at once, whatever barrier
+ * the team uses afterwards: an OpenMP or spinning barrier would let the
+ * first workers to start spin on the CPU a later one needs to start. */
+void ps_team_start_barrier(struct ps_team *t)
+{
+    if (t->size > 1)
+        pthread_barrier_wait(&t->arena->barrier);
+}
+
 /* A team of one has nobody to wait for. */
 static void no_barrier(struct ps_team *t) { (void)t; }
 
@@ -103,7 +112,15 @@ void shm_team_init(struct ps_team *t, struct shm_arena *a, int rank, int size,
 
 int ps_rank(const ps_team *t) { return t->rank; }
 int ps_size(const ps_team *t) { return t->size; }
-void ps_barrier(ps_team *t) { t->barrier(t); }
+struct ps_acct *ps_team_acct(ps_team *t) { return &t->acct; }
+
+void ps_barrier(ps_team *t)
+{
+    ps_acct_enter(&t->acct);
+    t->barrier(t);
+    ps_acct_leave(&t->acct);
+}
+
 const struct ps_sched *ps_team_sched(const ps_team *t) { return t->sched; }
 
 /* Allreduce of n 8-byte values through the slots, in rank order. */
@@ -112,6 +129,7 @@ void ps_team_allreduce(ps_team *t, void *v, size_t n, int is_f64, enum ps_op op)
     if (t->size == 1)
         return;
     size_t w = (size_t)t->size;
+    ps_acct_enter(&t->acct);
     for (size_t off = 0; off < n; off += RED_CHUNK) {
         size_t m = n - off < RED_CHUNK ? n - off : RED_CHUNK;
         uint64_t *slots = t->arena->red + (t->red_round++ & 1) * w * RED_CHUNK;
@@ -122,6 +140,7 @@ void ps_team_allreduce(ps_team *t, void *v, size_t n, int is_f64, enum ps_op op)
         for (size_t r = 1; r < w; r++)
             ps_combine(mine, slots + r * RED_CHUNK, m, is_f64, op);
     }
+    ps_acct_leave(&t->acct);
 }
 
 void ps_halo(ps_team *t, size_t n, const double *first, const double *last,
@@ -130,6 +149,7 @@ void ps_halo(ps_team *t, size_t n, const double *first, const double *last,
     if (t->size == 1)
         return;
     size_t w = (size_t)t->size, r = (size_t)t->rank;
+    ps_acct_enter(&t->acct);
     for (size_t off = 0; off < n; off += HALO_CHUNK) {
         size_t m = n - off < HALO_CHUNK ? n - off : HALO_CHUNK;
         double *slots = t->arena->halo + (t->halo_round++ & 1) * w * 2 * HALO_CHUNK;
@@ -143,20 +163,29 @@ void ps_halo(ps_team *t, size_t n, const double *first, const double *last,
             memcpy(below + off, slots + (2 * (r + 1)) * HALO_CHUNK,
                    m * sizeof(double));
     }
+    ps_acct_leave(&t->acct);
 }
 
 void ps_team_queue_reset(ps_team *t)
 {
+    ps_acct_enter(&t->acct);
     t->barrier(t);
     if (t->rank == 0)
         atomic_store_explicit(&t->arena->queue, 0, memory_order_relaxed);
     t->barrier(t);
+    ps_acct_leave(&t->acct);
 }
 
+/* A grab may be one per item: sampled (acct.h). */
 uint64_t ps_team_queue_take(ps_team *t, uint64_t chunk)
 {
-    return atomic_fetch_add_explicit(&t->arena->queue, chunk,
-                                     memory_order_relaxed);
+    double t0;
+    int timed = ps_acct_sample(&t->acct, &t0);
+    uint64_t first = atomic_fetch_add_explicit(&t->arena->queue, chunk,
+                                               memory_order_relaxed);
+    if (timed)
+        ps_acct_sampled(&t->acct, t0);
+    return first;
 }
 
 int ps_counters_create(ps_team *t, size_t n)
@@ -165,29 +194,40 @@ int ps_counters_create(ps_team *t, size_t n)
     return n <= COUNTERS_MAX ? 0 : -1;
 }
 
+/* One update per item: sampled (acct.h); with one worker a plain add,
+ * useful time, not counted. */
 void ps_counter_add(ps_team *t, size_t i, uint64_t v)
 {
     _Atomic uint64_t *c = &t->arena->counters[i];
-    if (t->size == 1)   /* the serial baseline pays no lock prefix */
+    if (t->size == 1) {  /* the serial baseline pays no lock prefix */
         atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + v,
                               memory_order_relaxed);
-    else
-        atomic_fetch_add_explicit(c, v, memory_order_relaxed);
+        return;
+    }
+    double t0;
+    int timed = ps_acct_sample(&t->acct, &t0);
+    atomic_fetch_add_explicit(c, v, memory_order_relaxed);
+    if (timed)
+        ps_acct_sampled(&t->acct, t0);
 }
 
 void ps_counters_zero(ps_team *t)
 {
+    ps_acct_enter(&t->acct);
     t->barrier(t);
     if (t->rank == 0)
         for (size_t i = 0; i < t->ncounters; i++)
             atomic_store_explicit(&t->arena->counters[i], 0, memory_order_relaxed);
     t->barrier(t);
+    ps_acct_leave(&t->acct);
 }
 
 void ps_counters_read(ps_team *t, uint64_t *out)
 {
+    ps_acct_enter(&t->acct);
     t->barrier(t);
     for (size_t i = 0; i < t->ncounters; i++)
         out[i] = atomic_load_explicit(&t->arena->counters[i], memory_order_relaxed);
     t->barrier(t);
+    ps_acct_leave(&t->acct);
 }

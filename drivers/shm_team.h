@@ -20,6 +20,7 @@ struct ps_team {
     void (*barrier)(struct ps_team *t);
     unsigned red_round, halo_round;   /* double-buffer parities */
     size_t ncounters;
+    struct ps_acct acct;              /* this worker's time accounting */
 };
 
 /* Map an arena for `workers` workers with `extra` bytes the driver may use

@@ -6,11 +6,11 @@
 set -euo pipefail
 
 purpose=${1:-run}
-run_pkgs=(gcc make cmake libc6-dev openmpi-bin libopenmpi-dev gnuplot-nox procps)
+run_pkgs=(gcc make cmake pkgconf libc6-dev libhwloc-dev openmpi-bin libopenmpi-dev gnuplot-nox procps)
 case $purpose in
 run) pkgs=("${run_pkgs[@]}") ;;
 # tests also lint scripts, start a private Slurm and make network namespaces
-test) pkgs=("${run_pkgs[@]}" shellcheck slurmctld slurmd slurm-client munge iproute2 util-linux valgrind) ;;
+test) pkgs=("${run_pkgs[@]}" shellcheck slurmctld slurmd slurm-client munge iproute2 util-linux valgrind strace) ;;
 bench) pkgs=("${run_pkgs[@]}" likwid) ;;
 *)
     echo "deps.sh: unknown purpose '$purpose' (run, test or bench)" >&2
