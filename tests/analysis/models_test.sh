@@ -29,7 +29,7 @@ row() {
     local sec
     sec=$(awk -v t="${v[t]}" -v r="${v[rep]}" 'BEGIN { printf "%.9g", t * (1 + 0.005 * ((r * 7) % 5 - 2)) }')
     [[ ${v[driver]} == serial || ${v[driver]} == pthread || ${v[driver]} == openmp ]] && v[ranks]=1
-    printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,1,Mitems/s,%s,h,2026-01-01T00:00:00Z,%s,%s,%s,%s,1,%s,static,%s,1,100,items,0,0,0.1.0,h:1,none,0,,,%s,%s,%s,,%s,%s,%s,%s,%s\n' \
+    printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,1,Mitems/s,%s,h,2026-01-01T00:00:00Z,%s,%s,%s,%s,1,%s,static,%s,1,100,items,0,0,0.1.0,h:1,none,0,,,%s,%s,%s,,%s,%s,%s,%s,%s,,\n' \
         "${v[run]}" "${v[kernel]}" "${v[driver]}" "${v[scaling]}" "${v[size]}" "${v[workers]}" \
         "${v[rep]}" "$sec" "${v[startup]}" "${v[verified]}" "${v[class]}" "${v[size]}" \
         "${v[ranks]}" "${v[threads]}" "${v[cores]}" "${v[params]}" "${v[llc]}" "${v[ws]}" \
