@@ -6,7 +6,7 @@
 set -euo pipefail
 
 purpose=${1:-run}
-run_pkgs=(gcc make cmake pkgconf libc6-dev libhwloc-dev openmpi-bin libopenmpi-dev gnuplot-nox procps)
+run_pkgs=(gcc make cmake pkgconf libc6-dev libhwloc-dev openmpi-bin libopenmpi-dev gnuplot-nox procps python3)
 case $purpose in
 run) pkgs=("${run_pkgs[@]}") ;;
 # tests also lint scripts, start a private Slurm and make network namespaces
