@@ -352,8 +352,57 @@ static int startup_findings(struct analysis *a)
 
 /* ---- models ---------------------------------------------------------- */
 
+/* Series with no model, grouped by why (reasons are interned, so equal
+ * reasons are equal pointers): one sentence per reason. */
+struct nofit {
+    const char *reason;
+    size_t series;
+};
+
+static int cmp_nofit(const void *pa, const void *pb)
+{
+    const struct nofit *x = pa, *y = pb;
+    if (x->reason != y->reason)
+        return x->reason < y->reason ? -1 : 1;
+    return (x->series > y->series) - (x->series < y->series);
+}
+
+/* How many series a no-model sentence names before "and N more". */
+#define NOFIT_NAMED 6
+
+static int nofit_findings(struct analysis *a, struct nofit *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_nofit);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        char names[700] = "";
+        size_t used = 0;
+        while (j < n && v[j].reason == v[i].reason) {
+            if (j - i < NOFIT_NAMED && used + 1 < sizeof names) {
+                const struct series *se = &a->series[v[j].series];
+                const struct config *cf = an_cfg(a, se->first);
+                used += (size_t)snprintf(names + used, sizeof names - used, "%s%s %s %s/%s",
+                                         j > i ? ", " : "", cf->kernel, cf->scaling,
+                                         cf->size, se->name);
+            }
+            j++;
+        }
+        if (j - i > NOFIT_NAMED && used + 1 < sizeof names)
+            snprintf(names + used, sizeof names - used, " and %zu more", j - i - NOFIT_NAMED);
+        if (add(a, "models", "no model", "No model for %zu series (%s): %s.", j - i, names,
+                v[i].reason) != 0)
+            return -1;
+        i = j;
+    }
+    return 0;
+}
+
 static int model_findings(struct analysis *a)
 {
+    struct nofit *none = malloc((a->nseries ? a->nseries : 1) * sizeof *none);
+    size_t nnone = 0;
+    if (none == NULL)
+        return -1;
     for (size_t s = 0; s < a->nseries; s++) {
         const struct series *se = &a->series[s];
         const struct config *cf = an_cfg(a, se->first);
@@ -366,9 +415,11 @@ static int model_findings(struct analysis *a)
         case_label(a, &a->cases[se->kcase], label, sizeof label);
         snprintf(subject, sizeof subject, "%s/%s", a->cases[se->kcase].slug, se->name);
         int rc;
-        if (best == NULL)
-            rc = add(a, "models", subject, "%s, %s: no model — %s.", label, se->name, any->reason);
-        else if (best->model == MODEL_USL)
+        if (best == NULL) {
+            none[nnone++] = (struct nofit){any->reason, s};
+            continue;
+        }
+        if (best->model == MODEL_USL)
             rc = add(a, "models", subject, "%s, %s: USL, contention sigma %.3g (95 %% CI "
                      "%.3g–%.3g), coherency kappa %.3g (%.3g–%.3g), fastest near %.3g "
                      "workers; rms residual %.1f %% over %d points. %s.", label, se->name,
@@ -381,10 +432,14 @@ static int model_findings(struct analysis *a)
                      "%s.", label, se->name, best->model == MODEL_AMDAHL ? "Amdahl" : "Gustafson",
                      best->s, best->s_lo, best->s_hi, best->p_min, best->p_max,
                      100 * best->rms_rel, best->points, best->criterion);
-        if (rc != 0)
+        if (rc != 0) {
+            free(none);
             return -1;
+        }
     }
-    return 0;
+    int rc = nofit_findings(a, none, nnone);
+    free(none);
+    return rc;
 }
 
 /* ---- POP: the dominant loss ------------------------------------------ */

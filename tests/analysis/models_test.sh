@@ -18,16 +18,22 @@ fail() {
     failures=$((failures + 1))
 }
 
+# jitter T FIRST LAST: T x a repeatable jitter of +-1 % for each rep FIRST..LAST
+jitter() {
+    awk -v t="$1" -v a="$2" -v b="$3" 'BEGIN { for (r = a; r <= b; r++)
+        printf "%.9g%s", t * (1 + 0.005 * ((r * 7) % 5 - 2)), r < b ? " " : "" }'
+}
+
 # row KEY=VALUE...: one raw row; every column has a default (see below).
-# Times: seconds is T x a repeatable jitter of +-1 % chosen by rep.
+# Times: seconds is sec=, or T (t=) x the jitter of its rep.
 row() {
     local -A v=([run]=r [kernel]=k [driver]=pthread [scaling]=strong [size]=100 [workers]=1
         [rep]=1 [t]=1 [startup]=0.0001 [class]=compute [ranks]=1 [threads]=1 [cores]=16
-        [params]="" [ws]="" [llc]="" [empty]="" [umax]="" [umean]="" [umin]="" [tmax]="" [tmean]="" [verified]=1)
+        [params]="" [sec]="" [ws]="" [llc]="" [empty]="" [umax]="" [umean]="" [umin]="" [tmax]="" [tmean]="" [verified]=1)
     local kv
     for kv in "$@"; do v[${kv%%=*}]=${kv#*=}; done
-    local sec
-    sec=$(awk -v t="${v[t]}" -v r="${v[rep]}" 'BEGIN { printf "%.9g", t * (1 + 0.005 * ((r * 7) % 5 - 2)) }')
+    local sec=${v[sec]:-}
+    [[ -n $sec ]] || sec=$(jitter "${v[t]}" "${v[rep]}" "${v[rep]}")
     [[ ${v[driver]} == serial || ${v[driver]} == pthread || ${v[driver]} == openmp ]] && v[ranks]=1
     printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,1,Mitems/s,%s,h,2026-01-01T00:00:00Z,%s,%s,%s,%s,1,%s,static,%s,1,100,items,0,0,0.1.0,h:1,none,0,,,%s,%s,%s,,%s,%s,%s,%s,%s,,\n' \
         "${v[run]}" "${v[kernel]}" "${v[driver]}" "${v[scaling]}" "${v[size]}" "${v[workers]}" \
@@ -47,9 +53,11 @@ series() {
         t=${pt#*:}
         local ranks=$p threads=1
         [[ $driver == pthread || $driver == openmp || $driver == serial ]] && { ranks=1; threads=$p; }
+        local -a secs
+        read -r -a secs <<<"$(jitter "$t" 1 7)"
         for ((r = 1; r <= 7; r++)); do
             row run="$kernel-$driver-$p-$series_n" kernel="$kernel" driver="$driver" workers="$p" rep="$r" \
-                t="$t" ranks="$ranks" threads="$threads" "$@"
+                sec="${secs[r - 1]}" ranks="$ranks" threads="$threads" "$@"
         done
     done
 }
