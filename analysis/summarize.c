@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "compare.h"
 #include "csv.h"
 #include "write.h"
 
@@ -31,6 +32,7 @@ static void usage(FILE *fp)
     fprintf(fp,
             "usage: %s [--out DIR] [--table] [--drivers FILE] [--probe FILE]\n"
             "                          [--seed N] [--resamples N] [--no-figure-data] RAW.csv...\n"
+            "       %s --baseline A.csv [--out DIR] B.csv...\n"
             "\n"
             "Summarise raw parscale CSV rows (one per timed repetition): per\n"
             "configuration the median time with its 95%% interval, speedup and\n"
@@ -51,11 +53,16 @@ static void usage(FILE *fp)
             "                       above 2000 series max(200, 2000000 / series), so\n"
             "                       the time stays linear; fits.csv records it)\n"
             "      --no-figure-data skip data/ (tables only)\n"
+            "      --baseline A.csv compare instead: every configuration of the inputs\n"
+            "                       (B) against the same one in A: the ratio of median\n"
+            "                       times B/A with its 95%% interval and a verdict\n"
+            "                       (faster, slower, no measurable difference), into\n"
+            "                       DIR/compare.csv and DIR/compare.md\n"
             "  -h, --help           print this help and exit\n"
             "\n"
             "Exit status: 0 success, 1 I/O or memory failure, 2 bad usage or\n"
             "malformed input (reported as FILE:LINE: what is wrong).\n",
-            PROG, (unsigned long long)DEFAULT_SEED, MIN_RESAMPLES, MAX_RESAMPLES);
+            PROG, PROG, (unsigned long long)DEFAULT_SEED, MIN_RESAMPLES, MAX_RESAMPLES);
 }
 
 static int parse_count(const char *opt, const char *s, unsigned long long lo,
@@ -167,6 +174,51 @@ static void print_table(const struct analysis *a)
     }
 }
 
+/* Reads one or more files into a finished store; returns an exit code. */
+static int load(struct store *st, char *const *paths, size_t n)
+{
+    if (store_init(st, paths) != 0) {
+        fprintf(stderr, "%s: out of memory\n", PROG);
+        return EXIT_FAULT;
+    }
+    int rc = EXIT_OK;
+    for (size_t i = 0; i < n && rc == EXIT_OK; i++)
+        rc = store_read(st, i);
+    if (rc == EXIT_OK && st->ncfg == 0) {
+        fprintf(stderr, "%s: no data rows in '%s', only headers\n", PROG, paths[0]);
+        rc = EXIT_USAGE;
+    }
+    return rc == EXIT_OK ? store_finish(st) : rc;
+}
+
+/* --baseline: the inputs against A. */
+static int compare_main(const char *a_path, char **paths, size_t n, const char *out_dir)
+{
+    char *a_paths[] = {(char *)a_path, NULL};
+    struct store a, b;
+    char *dir_copy = NULL;
+    int rc = load(&a, a_paths, 1);
+    if (rc == EXIT_OK)
+        rc = load(&b, paths, n);
+    else
+        memset(&b, 0, sizeof b);
+    if (rc == EXIT_OK && out_dir == NULL) {
+        dir_copy = strdup(paths[0]);
+        if (dir_copy == NULL) {
+            fprintf(stderr, "%s: out of memory\n", PROG);
+            rc = EXIT_FAULT;
+        } else {
+            out_dir = dirname(dir_copy);
+        }
+    }
+    if (rc == EXIT_OK)
+        rc = compare_write(out_dir, &a, &b);
+    free(dir_copy);
+    store_free(&a);
+    store_free(&b);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -177,10 +229,11 @@ int main(int argc, char **argv)
         {"seed", required_argument, NULL, 'S'},
         {"resamples", required_argument, NULL, 'R'},
         {"no-figure-data", no_argument, NULL, 'N'},
+        {"baseline", required_argument, NULL, 'B'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *out_dir = NULL, *drivers_path = NULL, *probe_path = NULL;
+    const char *out_dir = NULL, *drivers_path = NULL, *probe_path = NULL, *baseline = NULL;
     int table = 0, figure_data = 1, opt;
     unsigned long long seed = DEFAULT_SEED, resamples = 0;   /* 0: by study size */
 
@@ -210,6 +263,9 @@ int main(int argc, char **argv)
         case 'N':
             figure_data = 0;
             break;
+        case 'B':
+            baseline = optarg;
+            break;
         case 'h':
             usage(stdout);
             return EXIT_OK;
@@ -233,6 +289,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: option '--out' needs a directory (see --help)\n", PROG);
         return EXIT_USAGE;
     }
+
+    if (baseline != NULL)
+        return compare_main(baseline, argv + optind, (size_t)(argc - optind), out_dir);
 
     char default_drivers[PATH_MAX + 64];
     if (drivers_path == NULL)

@@ -3,16 +3,20 @@
 
 Usage: report.py DIR TEMPLATE
 
-Reads DIR/summary.csv, fits.csv, findings.csv, data/figures.tsv, meta.txt and
-probe.csv, and writes DIR/report.html: findings first, then the speedup pivot
-tables, the POP tables, the figures, the models, the probe, the methods and
-links to the data.  Nothing is computed here but layout: every number is
+Reads DIR/summary.csv, fits.csv, findings.csv, data/figures.tsv, meta.txt,
+probe.csv and (after scripts/compare.sh) compare.csv, and writes
+DIR/report.html: findings first, then a comparison with an earlier run, the
+speedup pivot tables, the POP tables, the figures, the models, the probe, the
+methods and links to the data.  Beside it, the same tables for pasting and
+for tools: summary.md (Markdown) and summary.json (summary, fits, findings
+and metadata).  Nothing is computed here but layout: every number is
 read from the summariser's files.  A study with more than PAGE_CASES cases
 gets one page per kernel (report-KERNEL.html) linked from report.html.
 Standard library only.
 """
 import csv
 import html
+import json
 import os
 import sys
 import time
@@ -379,12 +383,47 @@ def methods_html(st: Study) -> str:
 
 def data_html() -> str:
     files = [("summary.csv", "every configuration: statistics, baselines, ratios with intervals, flags"),
+             ("summary.md", "the findings and speedup tables in Markdown, to paste into a paper or a pull request"),
+             ("summary.json", "summary, fits, findings and metadata for other tools"),
              ("fits.csv", "every model fitted or not, with parameters, intervals and criterion"),
              ("residuals.csv", "fitted vs measured per point"),
              ("findings.csv", "the findings above"),
              ("raw.csv", "one row per timed repetition"),
              ("meta.txt", "machine, build and sweep settings")]
     return "<ul>%s</ul>" % "".join('<li><a href="%s">%s</a> — %s</li>' % (f, f, esc(d)) for f, d in files)
+
+
+def compare_html(d: str) -> str:
+    rows = read_csv(os.path.join(d, "compare.csv"), required=False)
+    if not rows:
+        return ""
+    meta = read_meta(os.path.join(d, "compare.txt"))
+    counts: Dict[str, int] = {}
+    for r in rows:
+        counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
+    order = ["faster", "slower", "no measurable difference", "too few repetitions to tell",
+             "only in A", "only in B"]
+    summary = ", ".join("%d %s" % (counts[v], v) for v in order if v in counts)
+
+    def table(sel: List[Row]) -> str:
+        trs = []
+        for r in sel:
+            cls = {"faster": "good", "slower": "poor"}.get(r["verdict"], "na")
+            trs.append('<tr><td class="name">%s</td><td class="name">%s</td><td class="name">%s</td>'
+                       '<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class="%s">%s</td></tr>'
+                       % (esc(r["kernel"]), esc(r["driver"]), esc(r["scaling"] + " " + r["size"] + " " + r["params"]),
+                          esc(r["workers"]), human_time(r["median_a"]), human_time(r["median_b"]),
+                          with_interval(r["ratio"], r["ratio_low"], r["ratio_high"]), cls, esc(r["verdict"])))
+        return ('<table><tr><th class="name">kernel</th><th class="name">driver</th><th class="name">case</th>'
+                '<th>workers</th><th>A</th><th>B</th><th>B/A [95 %%]</th><th>verdict</th></tr>%s</table>'
+                % "".join(trs))
+    changed = [r for r in rows if r["verdict"] in ("faster", "slower")]
+    return ('<h2 id="compare">Comparison with an earlier run</h2>\n<p>This run (B) against %s (A): %s. '
+            'Ratio of median times B/A with its 95 %% interval; "no measurable difference" where the '
+            'interval includes 1. <a href="compare.csv">compare.csv</a>, <a href="compare.md">compare.md</a>.</p>\n'
+            '%s<details><summary>Every configuration</summary>%s</details>'
+            % (esc(meta.get("baseline", "an earlier run")), esc(summary),
+               table(changed) if changed else "<p>No configuration changed measurably.</p>", table(rows)))
 
 
 def banner_html(st: Study) -> str:
@@ -415,7 +454,8 @@ def page(st: Study, tpl: Template, title: str, cases: List[str], nav: str, only:
         if st.meta else "no meta.txt")
     return tpl.substitute(
         title=esc(title), lede=esc(lede), nav=nav, banner=banner_html(st),
-        findings=findings_html(st, None if only else cases), pivot=pivots, pop=pops,
+        findings=findings_html(st, None if only else cases), compare=compare_html(st.dir) if only else "",
+        pivot=pivots, pop=pops,
         figures=figures, models=models_html(st, cases), probe=probe_html(st),
         methods=methods_html(st), data=data_html(),
         generated=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
@@ -431,6 +471,54 @@ def write(path: str, text: str) -> None:
         die("cannot write '%s': %s" % (path, e.strerror))
 
 
+def number(v: str):
+    """A CSV field as JSON: empty is null, numbers are numbers."""
+    if v == "":
+        return None
+    try:
+        f = float(v)
+    except ValueError:
+        return v
+    return int(f) if f.is_integer() and "." not in v and "e" not in v.lower() else f
+
+
+def export(st: Study) -> None:
+    """summary.md and summary.json: the summariser's tables, reformatted."""
+    md = ["# parscale study on %s" % st.summary[0]["host"], ""]
+    for key, heading in SECTIONS:
+        items = [f["text"] for f in st.findings if f["section"] == key]
+        if items:
+            md += ["## " + heading, ""] + ["- " + t for t in items] + [""]
+    md += ["## Speedup against the serial driver (95 % interval)", ""]
+    for case, rows in st.cases.items():
+        workers = sorted({int(r["workers"]) for r in rows})
+        md += ["### " + case_title(rows), "",
+               "| series | " + " | ".join(str(w) for w in workers) + " |",
+               "|---|" + "---|" * len(workers)]
+        for name, srows in series_rows(rows).items():
+            cells = {int(r["workers"]): r for r in srows}
+            out = []
+            for w in workers:
+                r = cells.get(w)
+                if r is None:
+                    out.append("")
+                elif r["speedup_serial"] == "":
+                    out.append("–")
+                elif r["speedup_serial_low"] == "":
+                    out.append(num(r["speedup_serial"]))
+                else:
+                    out.append("%s [%s, %s]" % (num(r["speedup_serial"]), num(r["speedup_serial_low"]),
+                                               num(r["speedup_serial_high"])))
+            md.append("| %s | %s |" % (name, " | ".join(out)))
+        md.append("")
+    write(os.path.join(st.dir, "summary.md"), "\n".join(md) + "\n")
+    doc = {"meta": st.meta,
+           "summary": [{k: number(v) for k, v in r.items()} for r in st.summary],
+           "fits": [{k: number(v) for k, v in r.items()} for r in st.fits],
+           "findings": st.findings}
+    write(os.path.join(st.dir, "summary.json"), json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+
+
 def main() -> None:
     if len(sys.argv) != 3:
         die("usage: report.py DIR TEMPLATE", 2)
@@ -438,6 +526,7 @@ def main() -> None:
     st = Study(d)
     with open(template, encoding="utf-8") as f:
         tpl = Template(f.read())
+    export(st)
     cases = list(st.cases)
     title = "parscale study on %s" % st.summary[0]["host"]
     sections = ('<a href="#findings">findings</a><a href="#speedup">speedup</a>%s<a href="#figures">figures</a>'
@@ -450,7 +539,7 @@ def main() -> None:
     links = " ".join('<a href="report-%s.html">%s</a>' % (esc(k), esc(k)) for k in kernels)
     index = tpl.substitute(
         title=esc(title), lede=esc("%d cases: one page per kernel" % len(cases)),
-        nav="kernels: " + links, banner=banner_html(st), findings=findings_html(st),
+        nav="kernels: " + links, banner=banner_html(st), findings=findings_html(st), compare=compare_html(d),
         pivot="<p>See each kernel's page: %s</p>" % links, pop="", figures=startup_figure(st),
         models="<p>See each kernel's page.</p>", probe=probe_html(st), methods=methods_html(st),
         data=data_html(), generated=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))

@@ -98,6 +98,12 @@ grep -qF '<script>' "$report" && fail "report.html holds an unescaped <script>"
 grep -Eq '(src|href)="(https?:)?//' "$report" && fail "report.html references an external resource"
 grep -q '<th>kernel</th><th>driver</th>' "$report" && fail "report.html dumps the summary table"
 
+# the exports beside the report
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["summary"] and d["findings"] and "meta" in d' \
+    "$run/summary.json" || fail "summary.json is not the summary as JSON"
+grep -q '^## Speedup against the serial driver' "$run/summary.md" || fail "summary.md lacks its speedup tables"
+grep -q '^| pthread | ' "$run/summary.md" || fail "summary.md lacks table rows"
+
 # 3. the compact table on stdout
 head -n 1 "$tmp/out" | grep -q '^kernel  *series  *workers  *median_s  *speedup' ||
     fail "no summary table header on stdout"
