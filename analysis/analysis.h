@@ -64,7 +64,7 @@ struct series {
     size_t first, n;           /* range in analysis.order */
     size_t kcase;
     const struct driver_info *drv;
-    char name[96];             /* "openmp" or "openmp/dynamic:4" */
+    char name[200];            /* "openmp", "openmp/dynamic:4", "pthread[barrier=futex]" */
     int variant;               /* earlier series of the same driver in the case */
     size_t fit_first, nfit;    /* its models' range in analysis.fits */
 };
@@ -122,6 +122,13 @@ struct finding {
     const char *subject, *text;   /* interned */
 };
 
+/* The cost of one team operation (primitives.c). */
+struct prim {
+    long cfg, ref;             /* config indices: op=X, and its op=none */
+    const char *op;            /* interned */
+    double cost, lo, hi;       /* seconds per operation, 95 % interval */
+};
+
 struct analysis {
     struct store *st;
     struct drivers *drivers;
@@ -133,6 +140,8 @@ struct analysis {
     size_t ncases;
     struct fit *fits;
     size_t nfits;
+    struct prim *prims;
+    size_t nprims;
     struct startup_row *startup;
     size_t nstartup;
     struct finding *findings;

@@ -70,7 +70,9 @@ static int cmp_series(const struct analysis *a, const struct config *x, const st
     int sx = strcmp(x->schedule, "static") != 0, sy = strcmp(y->schedule, "static") != 0;
     if (sx != sy)
         return sx - sy;
-    return strcmp(x->schedule, y->schedule);
+    if ((d = strcmp(x->schedule, y->schedule)) != 0)
+        return d;
+    return strcmp(x->runtime_env, y->runtime_env);
 }
 
 static int cmp_long(long x, long y) { return (x > y) - (x < y); }
@@ -99,7 +101,21 @@ static int same_case(const struct config *x, const struct config *y)
 
 static int same_series(const struct config *x, const struct config *y)
 {
-    return same_case(x, y) && x->driver == y->driver && x->schedule == y->schedule;
+    return same_case(x, y) && x->driver == y->driver && x->schedule == y->schedule
+           && x->runtime_env == y->runtime_env;
+}
+
+/* Whether another configuration of the case [from, to) in report order has
+ * the driver of cf with other runtime settings: then the series' names
+ * must say which settings they ran with. */
+static int env_varies(const struct analysis *a, size_t from, size_t to, const struct config *cf)
+{
+    for (size_t i = from; i < to; i++) {
+        const struct config *o = an_cfg(a, i);
+        if (o->driver == cf->driver && o->runtime_env != cf->runtime_env)
+            return 1;
+    }
+    return 0;
 }
 
 /* Median of the finite values among v[0..n) into *out; reorders v.
@@ -298,6 +314,9 @@ static int index_series(struct analysis *a)
         kc->serial = -1;
         kc->ideal_is_p = strcmp(first->cls, "latency") == 0;
         make_slug(kc, first);
+        size_t end = i;
+        while (end < n && same_case(first, an_cfg(a, end)))
+            end++;
         size_t j = i;
         while (j < n && same_case(first, an_cfg(a, j))) {
             const struct config *sfirst = an_cfg(a, j);
@@ -312,6 +331,10 @@ static int index_series(struct analysis *a)
                 snprintf(s->name, sizeof s->name, "%s", sfirst->driver);
             else
                 snprintf(s->name, sizeof s->name, "%s/%s", sfirst->driver, sfirst->schedule);
+            if (*sfirst->runtime_env && env_varies(a, i, end, sfirst)) {
+                size_t len = strlen(s->name);
+                snprintf(s->name + len, sizeof s->name - len, "[%s]", sfirst->runtime_env);
+            }
             while (j < n && same_series(sfirst, an_cfg(a, j))) {
                 const struct config *cf = an_cfg(a, j);
                 a->d[a->order[j]].series = a->nseries;
@@ -542,4 +565,5 @@ void analysis_free(struct analysis *a)
     free(a->fits);
     free(a->findings);
     free(a->startup);
+    free(a->prims);
 }

@@ -25,6 +25,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "primitives.h"
+
 #define SUBDIR "data"
 
 /* " value" or " NaN". */
@@ -78,7 +80,7 @@ static int write_series(FILE *fp, const struct analysis *a)
     fputs("name\tcolor\tpoint\tdash\tfit\n", fp);
     for (size_t s = g_case->first; s < g_case->first + g_case->n; s++) {
         const struct series *se = &a->series[s];
-        char legend[160];
+        char legend[300];
         fit_legend(legend, sizeof legend, preferred_fit(a, s), se->name);
         /* variants of a driver (schedules) get open points and dashes */
         int point = se->drv->point - (se->variant > 0 && se->drv->point % 2 == 1);
@@ -290,6 +292,7 @@ static int write_figures(FILE *fp, const struct analysis *a)
                    "parallel efficiency, computation scaling, global efficiency; 0.8 dotted");
         }
     }
+    list_primitive_figures(fp, a);
     if (a->nstartup > 0)
         figure(fp, "startup", "startup", "startup", "start-up cost per worker",
                "median over kernel cases; bars: min–max", "-",
@@ -340,6 +343,8 @@ int write_figure_data(const char *dir, const struct analysis *a)
         rc = write_file(sub, "startup.dat", write_startup, a);
     if (rc == EXIT_OK)
         rc = write_file(sub, "startup.series.tsv", write_startup_series, a);
+    if (rc == EXIT_OK)
+        rc = write_primitive_data(sub, a);
     if (rc == EXIT_OK)
         rc = write_file(sub, "figures.tsv", write_figures, a);
     free(sub);

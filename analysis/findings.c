@@ -9,10 +9,12 @@
  *   startup   start-up cost per worker, per driver
  *   models    the preferred scaling model per series, or why there is none
  *   pop       the dominant loss per series (POP efficiency factors)
+ *   primitives  which runtime does one barrier, reduction, ... cheapest
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include "analysis.h"
+#include "primitives.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -47,6 +49,13 @@ static int add(struct analysis *a, const char *section, const char *subject,
         return -1;
     a->nfindings++;
     return 0;
+}
+
+/* A finding whose text is ready. */
+static int add_text(struct analysis *a, const char *section, const char *subject,
+                    const char *text)
+{
+    return add(a, section, subject, "%s", text);
 }
 
 /* "0.93 (95 % CI 0.90-0.95)", or just the value when there is no interval. */
@@ -257,7 +266,7 @@ static int scaling_stops(struct analysis *a, const struct series *se)
     }
     if (last_good == 0 && next == 0)
         return 0;
-    char label[200], g[96], b[96], subject[260];
+    char label[200], g[96], b[96], subject[400];
     case_label(a, kc, label, sizeof label);
     snprintf(subject, sizeof subject, "%s/%s", kc->slug, se->name);
     const char *base = serial ? "vs serial" : "vs itself at 1 worker (no serial run)";
@@ -411,7 +420,7 @@ static int model_findings(struct analysis *a)
         if (se->nfit == 0)
             continue;
         const struct fit *best = preferred_fit(a, s), *any = &a->fits[se->fit_first];
-        char label[200], subject[260];
+        char label[200], subject[400];
         case_label(a, &a->cases[se->kcase], label, sizeof label);
         snprintf(subject, sizeof subject, "%s/%s", a->cases[se->kcase].slug, se->name);
         int rc;
@@ -467,7 +476,7 @@ static int pop_findings(struct analysis *a)
         for (int k = 1; k < 3; k++)
             if (isfinite(v[k]) && v[k] < v[worst])
                 worst = k;
-        char label[200], subject[260], verdict[120];
+        char label[200], subject[400], verdict[120];
         case_label(a, &a->cases[se->kcase], label, sizeof label);
         snprintf(subject, sizeof subject, "%s/%s", a->cases[se->kcase].slug, se->name);
         if (v[worst] >= GOOD_EFFICIENCY)
@@ -491,7 +500,8 @@ int analysis_findings(struct analysis *a)
         bad = compare_workers(a, &a->cases[c]) != 0;
     for (size_t s = 0; s < a->nseries && !bad; s++)
         bad = scaling_stops(a, &a->series[s]) != 0;
-    bad = bad || startup_findings(a) != 0 || model_findings(a) != 0;
+    bad = bad || startup_findings(a) != 0 || model_findings(a) != 0
+          || primitive_findings(a, add_text) != 0;
     if (!bad && a->pop_recorded)
         bad = pop_findings(a) != 0;
     if (bad) {

@@ -157,7 +157,7 @@ void stats_describe(const double *x, size_t n, struct sample_stat *s)
     s->min = x[0];
     s->max = x[n - 1];
     stats_mean_sd(x, n, &s->mean, &s->sd);
-    s->log_se = NAN;
+    s->log_se = s->se = NAN;
     if (n < RATIO_CI_MIN_N)
         return;
     /*
@@ -169,7 +169,9 @@ void stats_describe(const double *x, size_t n, struct sample_stat *s)
      * Logs, because a ratio of times is a difference of logs.
      */
     size_t c = bracket_rank(n);
-    s->log_se = (log(x[n - c]) - log(x[c - 1])) / (2.0 * bracket_z(n, c));
+    double z = bracket_z(n, c);
+    s->log_se = (log(x[n - c]) - log(x[c - 1])) / (2.0 * z);
+    s->se = (x[n - c] - x[c - 1]) / (2.0 * z);
 }
 
 /* Ratio of medians with the normal interval of the difference of their logs. */
@@ -193,6 +195,20 @@ double stats_ratio_of(double num, double num_se, double den, double den_se,
     *lo = r * exp(-half);
     *hi = r * exp(half);
     return r;
+}
+
+double stats_difference(const struct sample_stat *num, const struct sample_stat *den,
+                        double *lo, double *hi)
+{
+    double d = num->median - den->median;
+    *lo = *hi = NAN;
+    if (isnan(num->se) || isnan(den->se))
+        return d;
+    double half = stats_normal_quantile((1.0 + STATS_LEVEL) / 2.0)
+                  * sqrt(num->se * num->se + den->se * den->se);
+    *lo = d - half;
+    *hi = d + half;
+    return d;
 }
 
 /* Bisection on the normal distribution function; exact to ~1e-12. */
@@ -286,7 +302,9 @@ void stats_describe_unsorted(double *x, size_t n, struct sample_stat *s)
     s->max = v[7];
     s->ci_level = STATS_LEVEL;
     stats_mean_sd(x, n, &s->mean, &s->sd);
-    s->log_se = (log(v[5]) - log(v[2])) / (2.0 * bracket_z(n, c));
+    double z = bracket_z(n, c);
+    s->log_se = (log(v[5]) - log(v[2])) / (2.0 * z);
+    s->se = (v[5] - v[2]) / (2.0 * z);
 }
 
 /* Hoare's selection: leaves the k-th smallest at x[k]. */

@@ -25,7 +25,8 @@ struct sample_stat {
     double median, ci_low, ci_high, ci_level;
     double min, max, mean, sd;      /* sd NAN when n < 2 */
     double log_se;                  /* standard error of ln(median); NAN when
-                                       n < RATIO_CI_MIN_N or the spread is 0 */
+                                       n < RATIO_CI_MIN_N */
+    double se;                      /* standard error of the median itself */
 };
 
 /* Sorts x[0..n) ascending in place. */
@@ -65,6 +66,11 @@ double stats_ratio(const struct sample_stat *num, const struct sample_stat *den,
 /* The same from medians and standard errors of their logs. */
 double stats_ratio_of(double num, double num_se, double den, double den_se,
                       double *lo, double *hi);
+
+/* The difference num.median - den.median with its 95% interval (NAN when
+ * either sample is too small), from the two medians' standard errors. */
+double stats_difference(const struct sample_stat *num, const struct sample_stat *den,
+                        double *lo, double *hi);
 
 /* Standard normal quantile: the x with P(Z <= x) = q, 0 < q < 1. */
 double stats_normal_quantile(double q);

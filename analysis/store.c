@@ -287,7 +287,7 @@ static uint64_t key_hash(const struct row *r)
 {
     static const enum ps_raw_col text[] = {
         PS_COL_KERNEL, PS_COL_DRIVER, PS_COL_SCALING, PS_COL_SIZE,
-        PS_COL_PARAMS, PS_COL_SCHEDULE,
+        PS_COL_PARAMS, PS_COL_SCHEDULE, PS_COL_RUNTIME_ENV,
     };
     uint64_t h = 0;
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
@@ -308,7 +308,8 @@ static int key_equal(const struct config *cf, const struct row *r)
            && strcmp(cf->scaling, r->f[PS_COL_SCALING]) == 0
            && strcmp(cf->size, r->f[PS_COL_SIZE]) == 0
            && strcmp(cf->params, r->f[PS_COL_PARAMS]) == 0
-           && strcmp(cf->schedule, r->f[PS_COL_SCHEDULE]) == 0;
+           && strcmp(cf->schedule, r->f[PS_COL_SCHEDULE]) == 0
+           && strcmp(cf->runtime_env, r->f[PS_COL_RUNTIME_ENV]) == 0;
 }
 
 struct key_lookup {

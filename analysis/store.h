@@ -41,8 +41,9 @@ struct run {
     double startup, empty;     /* empty NAN when not recorded */
 };
 
-/* One configuration: the key, the fields every row must agree on, its
- * samples, and (filled by derive.c) the index of its derived values. */
+/* One configuration: the key (kernel, driver, scaling, size, params,
+ * schedule, runtime settings, layout), the fields every row must agree
+ * on, and its samples. */
 struct config {
     const char *kernel, *driver, *scaling, *size, *params, *schedule;
     long workers, ranks, threads, nodes;

@@ -19,6 +19,7 @@
 
 #include "analysis.h"
 #include "compare.h"
+#include "primitives.h"
 #include "csv.h"
 #include "write.h"
 
@@ -334,6 +335,8 @@ int main(int argc, char **argv)
         rc = analysis_fit(&a);
     if (rc == EXIT_OK)
         rc = analysis_startup(&a);
+    if (rc == EXIT_OK)
+        rc = analysis_primitives(&a);
     if (rc == EXIT_OK)
         rc = analysis_findings(&a);
     if (rc != EXIT_OK)

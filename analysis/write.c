@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "primitives.h"
 
 /* printf precision of every number written. */
 #define NUM_FMT "%.9g"
@@ -243,6 +244,7 @@ int write_tables(const char *dir, const struct analysis *a)
         {"fits.csv", write_fits},
         {"residuals.csv", write_residuals},
         {"findings.csv", write_findings},
+        {"primitives.csv", write_primitives},
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         int rc = write_file(dir, files[i].name, files[i].fn, a);

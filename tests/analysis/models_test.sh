@@ -29,17 +29,18 @@ jitter() {
 row() {
     local -A v=([run]=r [kernel]=k [driver]=pthread [scaling]=strong [size]=100 [workers]=1
         [rep]=1 [t]=1 [startup]=0.0001 [class]=compute [ranks]=1 [threads]=1 [cores]=16
-        [params]="" [sec]="" [ws]="" [llc]="" [empty]="" [umax]="" [umean]="" [umin]="" [tmax]="" [tmean]="" [verified]=1)
+        [params]="" [sec]="" [ws]="" [llc]="" [empty]="" [umax]="" [umean]="" [umin]="" [tmax]="" [tmean]="" [verified]=1 [work]=100 [env]="")
     local kv
     for kv in "$@"; do v[${kv%%=*}]=${kv#*=}; done
     local sec=${v[sec]:-}
     [[ -n $sec ]] || sec=$(jitter "${v[t]}" "${v[rep]}" "${v[rep]}")
     [[ ${v[driver]} == serial || ${v[driver]} == pthread || ${v[driver]} == openmp ]] && v[ranks]=1
-    printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,1,Mitems/s,%s,h,2026-01-01T00:00:00Z,%s,%s,%s,%s,1,%s,static,%s,1,100,items,0,0,0.1.0,h:1,none,0,,,%s,%s,%s,,%s,%s,%s,%s,%s,,\n' \
+    printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,1,Mitems/s,%s,h,2026-01-01T00:00:00Z,%s,%s,%s,%s,1,%s,static,%s,1,%s,items,0,0,0.1.0,h:1,none,0,,,%s,%s,%s,%s,%s,%s,%s,%s,%s,,\n' \
         "${v[run]}" "${v[kernel]}" "${v[driver]}" "${v[scaling]}" "${v[size]}" "${v[workers]}" \
         "${v[rep]}" "$sec" "${v[startup]}" "${v[verified]}" "${v[class]}" "${v[size]}" \
-        "${v[ranks]}" "${v[threads]}" "${v[cores]}" "${v[params]}" "${v[llc]}" "${v[ws]}" \
-        "${v[empty]}" "${v[umax]}" "${v[umean]}" "${v[umin]}" "${v[tmax]}" "${v[tmean]}"
+        "${v[ranks]}" "${v[threads]}" "${v[cores]}" "${v[params]}" "${v[work]}" "${v[llc]}" \
+        "${v[ws]}" "${v[empty]}" "${v[env]}" "${v[umax]}" "${v[umean]}" "${v[umin]}" "${v[tmax]}" \
+        "${v[tmean]}"
 }
 
 # series KERNEL DRIVER "P:T P:T ..." [KEY=VALUE...]: 7 repetitions per point
@@ -258,13 +259,46 @@ test_findings() {
     grep -q '^models,fast-strong-100/fork,.*Amdahl, serial fraction' "$f" || fail "model finding"
 }
 
+test_primitives() {
+    local d=$tmp/prim
+    mkdir -p "$d"
+    {
+        cat "$header"
+        # 1000 operations a repetition: barrier costs 0.5 µs on pthread,
+        # 0.8 µs on fork; a halo that costs nothing measurable
+        local drv t
+        for drv in pthread fork; do
+            t=$([[ $drv == pthread ]] && echo 0.0015 || echo 0.0018)
+            series sync $drv "2:0.001" params="op=none;delay=100" work=1000 class=primitive
+            series sync $drv "2:$t" params="op=barrier;delay=100" work=1000 class=primitive
+        done
+        series sync pthread "2:0.001" params="op=halo;delay=100" work=1000 class=primitive
+        # the same driver with another barrier: its own reference, its own series
+        series sync pthread "2:0.001" params="op=none;delay=100" work=1000 class=primitive env=barrier=futex
+        series sync pthread "2:0.003" params="op=barrier;delay=100" work=1000 class=primitive env=barrier=futex
+    } >"$d/raw.csv"
+    summarize "$d" || return 0
+    local p=$d/primitives.csv
+    near "$(col "$p" op,driver,runtime_env barrier,pthread, cost_seconds)" 5e-7 1e-8 "pthread barrier cost"
+    near "$(col "$p" op,driver barrier,fork cost_seconds)" 8e-7 1e-8 "fork barrier cost"
+    near "$(col "$p" op,driver,runtime_env barrier,pthread,barrier=futex cost_seconds)" 2e-6 2e-8 "futex barrier cost"
+    inside "$(col "$p" op,driver barrier,fork cost_low)" 8e-7 "$(col "$p" op,driver barrier,fork cost_high)" "fork cost interval"
+    col "$p" op,driver halo,pthread flags | grep -q 'no-measurable-cost' || fail "free halo not flagged"
+    grep -q '^primitives,barrier@2,"one barrier at 2 workers: pthread is cheapest, 0.5 µs.*; fork 0.8 µs.*1.6× as costly' "$d/findings.csv" ||
+        fail "primitive finding: $(grep '^primitives' "$d/findings.csv")"
+    grep -q 'pthread\[barrier=futex\]' "$d/findings.csv" || fail "the futex barrier is not its own series"
+    grep -q '^primitives-barrier	cost	' "$d/data/figures.tsv" || fail "no cost figure listed"
+    [[ $(grep -c '^# series' "$d/data/primitives-barrier.dat") == 3 ]] || fail "cost figure series"
+}
+
 case $group in
 fits) test_fits ;;
 traps) test_traps ;;
 baselines) test_baselines ;;
 pop) test_pop ;;
 findings) test_findings ;;
-all) test_fits; test_traps; test_baselines; test_pop; test_findings ;;
+primitives) test_primitives ;;
+all) test_fits; test_traps; test_baselines; test_pop; test_findings; test_primitives ;;
 *) echo "usage: $0 BIN HEADER [fits|traps|baselines|pop|findings|all]" >&2; exit 2 ;;
 esac
 if ((failures > 0)); then
