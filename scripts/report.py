@@ -31,6 +31,7 @@ SECTIONS = [
     ("scaling", "Where scaling stops"),
     ("pop", "Why it does not scale (POP efficiency factors)"),
     ("startup", "Start-up cost"),
+    ("primitives", "Cost of one team operation"),
     ("models", "Scaling models"),
 ]
 POP_ROWS = [
@@ -181,7 +182,7 @@ def findings_html(st: Study, cases: Optional[List[str]] = None) -> str:
             if f["section"] != key:
                 continue
             subject = f["subject"].split("/")[0]
-            if cases is not None and key not in ("startup",) and subject not in cases \
+            if cases is not None and key not in ("startup", "primitives") and subject not in cases \
                     and f["subject"] not in cases:
                 continue
             items.append("<li>%s</li>" % esc(f["text"]))
@@ -252,6 +253,49 @@ def pop_html(st: Study, case: str) -> str:
         trs.append('<tr><td class="name small">time in team calls (share)</td>%s</tr>' % share)
         out.append('<table><tr><th class="name">%s</th>%s</tr>\n%s</table>'
                    % (esc(name), "".join("<th>%s</th>" % w for w in workers), "\n".join(trs)))
+    return "\n".join(out)
+
+
+def primitives_html(st: Study) -> str:
+    rows = read_csv(os.path.join(st.dir, "primitives.csv"), required=False)
+    if not rows:
+        return ""
+    out = ['<h2 id="primitives">Cost of one team operation</h2>\n<p class="small">The sync kernel, '
+           'EPCC\'s method: N iterations with the operation against the same loop without it; the cost of '
+           'one operation is the difference of median times over N, in µs, with its 95 % interval. '
+           '<a href="primitives.csv">primitives.csv</a>.</p>']
+    ops: List[str] = []
+    for r in rows:
+        if r["op"] not in ops:
+            ops.append(r["op"])
+    for op in ops:
+        sel = [r for r in rows if r["op"] == op]
+        workers = sorted({int(r["workers"]) for r in sel})
+        names: List[str] = []
+        for r in sel:
+            key = r["driver"] + ("[%s]" % r["runtime_env"] if r["runtime_env"] else "")
+            if key not in names:
+                names.append(key)
+        trs = []
+        for name in names:
+            cells = {int(r["workers"]): r for r in sel
+                     if r["driver"] + ("[%s]" % r["runtime_env"] if r["runtime_env"] else "") == name}
+            tds = []
+            for w in workers:
+                r = cells.get(w)
+                if r is None:
+                    tds.append('<td class="na">·</td>')
+                    continue
+                us = {k: str(float(r[k]) * 1e6) if r[k] else "" for k in ("cost_seconds", "cost_low", "cost_high")}
+                tds.append("<td>%s%s</td>" % (with_interval(us["cost_seconds"], us["cost_low"], us["cost_high"]),
+                                              trap_mark(r["flags"].replace("no-measurable-cost", ""))))
+            trs.append('<tr><td class="name">%s</td>%s</tr>' % (esc(name), "".join(tds)))
+        out.append('<h3>one %s [µs]</h3><table><tr><th class="name">runtime</th>%s</tr>%s</table>'
+                   % (esc(op), "".join("<th>%d</th>" % w for w in workers), "".join(trs)))
+        name = "primitives-" + op
+        if os.path.exists(os.path.join(st.dir, "plots", name + ".png")):
+            out.append('<figure><a href="plots/%s.svg"><img src="plots/%s.png" alt="cost of one %s"></a>'
+                       '</figure>' % (esc(name), esc(name), esc(op)))
     return "\n".join(out)
 
 
@@ -454,6 +498,7 @@ def page(st: Study, tpl: Template, title: str, cases: List[str], nav: str, only:
         if st.meta else "no meta.txt")
     return tpl.substitute(
         title=esc(title), lede=esc(lede), nav=nav, banner=banner_html(st),
+        primitives=primitives_html(st) if only else "",
         findings=findings_html(st, None if only else cases), compare=compare_html(st.dir) if only else "",
         pivot=pivots, pop=pops,
         figures=figures, models=models_html(st, cases), probe=probe_html(st),
@@ -540,6 +585,7 @@ def main() -> None:
     index = tpl.substitute(
         title=esc(title), lede=esc("%d cases: one page per kernel" % len(cases)),
         nav="kernels: " + links, banner=banner_html(st), findings=findings_html(st), compare=compare_html(d),
+        primitives=primitives_html(st),
         pivot="<p>See each kernel's page: %s</p>" % links, pop="", figures=startup_figure(st),
         models="<p>See each kernel's page.</p>", probe=probe_html(st), methods=methods_html(st),
         data=data_html(), generated=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))

@@ -53,7 +53,8 @@ figures="$run/data/figures.tsv"
 want=(pi-strong-200000000-method_midpoint-time pi-strong-200000000-method_midpoint-speedup-serial
     pi-strong-200000000-method_midpoint-speedup pi-strong-200000000-method_midpoint-efficiency
     pi-strong-200000000-method_midpoint-panel triad-strong-20000000-scalar_3_stride_1-panel
-    stencil-weak-1000000-iters_20_radius_1-time stencil-weak-1000000-iters_20_radius_1-weak startup)
+    stencil-weak-1000000-iters_20_radius_1-time stencil-weak-1000000-iters_20_radius_1-weak startup
+    primitives-barrier)
 for name in "${want[@]}"; do
     grep -q "^$name	" "$figures" || fail "figures.tsv lacks $name"
 done
@@ -66,9 +67,10 @@ while IFS=$'\t' read -r name script _case _rest; do
         fail "$name.png is not a PNG file"
     [[ "$(head -c 4 "$run/plots/$name.pdf")" == %PDF ]] || fail "$name.pdf is not a PDF file"
     grep -q '<svg' "$run/plots/$name.svg" || fail "$name.svg is not an SVG file"
-    case $script in
-    time) series=(serial pthread openmp fork) ;;
-    startup) series=(pthread openmp fork) ;;
+    case $name in
+    sync-*) series=(pthread fork) ;;
+    *-time) series=(serial pthread openmp fork) ;;
+    primitives-*) series=(pthread fork) ;;
     *) series=(pthread openmp fork) ;;
     esac
     for s in "${series[@]}"; do
@@ -90,6 +92,7 @@ for needle in 'Threads vs processes' 'Where scaling stops' 'Start-up cost' 'Scal
     'plots/pi-strong-200000000-method_midpoint-panel.png' \
     'plots/triad-strong-20000000-scalar_3_stride_1-panel.svg' 'plots/startup.png' \
     '<h2 id="probe">' 'class="warn"' 'did not deliver' '<h2 id="methods">' \
+    '<h2 id="primitives">' 'plots/primitives-barrier.png' \
     'barrier → start → run → barrier → stop' 'Price and Bonett' 'href="summary.csv"' \
     'node01' '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;quotes&quot;'; do
     grep -qF -- "$needle" "$report" || fail "report.html lacks '$needle'"
