@@ -11,7 +11,7 @@ case $purpose in
 run) pkgs=("${run_pkgs[@]}") ;;
 # tests also lint scripts, start a private Slurm and make network namespaces
 test) pkgs=("${run_pkgs[@]}" shellcheck slurmctld slurmd slurm-client munge iproute2 util-linux valgrind strace) ;;
-bench) pkgs=("${run_pkgs[@]}" likwid) ;;
+bench) pkgs=("${run_pkgs[@]}" likwid time) ;;
 *)
     echo "deps.sh: unknown purpose '$purpose' (run, test or bench)" >&2
     exit 2

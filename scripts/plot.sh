@@ -2,7 +2,8 @@
 # plot.sh — summarise a run folder when needed, draw every figure the
 # summariser listed, and write the report.
 #
-# Usage: scripts/plot.sh DIR [--format LIST] [--summarize-bin PATH] [--jobs N]
+# Usage: scripts/plot.sh DIR [--format LIST] [--figures all|panels]
+#                         [--summarize-bin PATH] [--jobs N]
 #
 # DIR holds raw.csv (and meta.txt, probe.csv).  The summariser
 # (default: $PARSCALE_BUILD/parscale-summarize, else build/ under the
@@ -11,14 +12,20 @@
 # derived from another raw.csv (data/source.txt records what they came
 # from).  Every figure in data/figures.tsv is then drawn by plots/figure.gp
 # in each format of LIST (png, svg, pdf, tex; default png,svg) into
-# DIR/plots/, and scripts/report.sh writes DIR/report.html.
+# DIR/plots/, and scripts/report.sh writes DIR/report.html.  With
+# --figures panels (the default above PANELS_ONLY_ABOVE cases) only one
+# figure per case is drawn (the panel, or the weak-scaling one), plus POP,
+# start-up and primitive-cost figures, so that studies of thousands of
+# configurations stay quick to draw.
 #
 # Environment: GNUPLOT (default gnuplot), PARSCALE_BUILD.
 # Exit status: 0 done, 1 a tool failed or is missing, 2 bad arguments.
 set -euo pipefail
 
 prog=plot.sh
-usage_line="usage: $prog DIR [--format png,svg,pdf,tex] [--summarize-bin PATH] [--jobs N]"
+usage_line="usage: $prog DIR [--format png,svg,pdf,tex] [--figures all|panels] [--summarize-bin PATH] [--jobs N]"
+# Cases above which only one figure per case is drawn unless --figures all.
+readonly PANELS_ONLY_ABOVE=50
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${GNUPLOT:=gnuplot}"
 PROG=$prog
@@ -28,6 +35,7 @@ USAGE_LINE=$usage_line
 
 dir=""
 formats="png,svg"
+figures=""
 jobs=$(nproc 2>/dev/null || echo 1)
 summarize_bin="${PARSCALE_BUILD:-$root/build}/parscale-summarize"
 while (($# > 0)); do
@@ -36,20 +44,22 @@ while (($# > 0)); do
         printf '%s\n' "$usage_line"
         exit 0
         ;;
-    --summarize-bin | --format | --jobs)
+    --summarize-bin | --format | --jobs | --figures)
         (($# >= 2)) || usage_error "option '$1' needs a value"
         case "$1" in
         --summarize-bin) summarize_bin=$2 ;;
         --format) formats=$2 ;;
         --jobs) jobs=$2 ;;
+        --figures) figures=$2 ;;
         esac
         shift 2
         ;;
-    --summarize-bin=* | --format=* | --jobs=*)
+    --summarize-bin=* | --format=* | --jobs=* | --figures=*)
         case "$1" in
         --summarize-bin=*) summarize_bin=${1#*=} ;;
         --format=*) formats=${1#*=} ;;
         --jobs=*) jobs=${1#*=} ;;
+        --figures=*) figures=${1#*=} ;;
         esac
         shift
         ;;
@@ -71,6 +81,10 @@ while (($# > 0)); do
 done
 
 is_posint "$jobs" || usage_error "bad --jobs '$jobs' (want an integer >= 1)"
+case $figures in
+"" | all | panels) ;;
+*) usage_error "bad --figures '$figures' (want all or panels)" ;;
+esac
 IFS=, read -r -a fmt_list <<<"$formats"
 ((${#fmt_list[@]} > 0)) || usage_error "empty --format"
 for f in "${fmt_list[@]}"; do
@@ -117,8 +131,22 @@ trap 'rm -rf "$tmp"' EXIT
 jobsfile="$tmp/jobs"
 : >"$jobsfile"
 count=0
+if [[ -z $figures ]]; then
+    cases=$(cut -f3 "$dir/data/figures.tsv" | sort -u | wc -l)
+    figures=all
+    if ((cases > PANELS_ONLY_ABOVE)); then
+        figures=panels
+        printf '%s: %d cases: one figure per case (--figures all draws every one)\n' "$prog" "$cases" >&2
+    fi
+fi
 while IFS=$'\t' read -r name script kcase title subtitle note _caption; do
     [[ $name == name && $script == script ]] && continue
+    if [[ $figures == panels ]]; then
+        case $script in
+        panel | weak | pop | startup | cost) ;;
+        *) continue ;;
+        esac
+    fi
     for f in "${fmt_list[@]}"; do
         printf '%s\0%s\0%s\0%s\0%s\0%s\0' "$script" "$dir/data/$kcase" "$plots/$name.$f" \
             "$title" "$subtitle" "$note" >>"$jobsfile"

@@ -40,6 +40,7 @@ expect_usage_error "^plot\\.sh: unrecognized option '--bogus'" "$plot" --bogus "
 expect_usage_error "^plot\\.sh: option '--summarize-bin' needs a value" "$plot" "$tmp/empty" --summarize-bin
 expect_usage_error "^plot\\.sh: unknown format 'gif'" "$plot" --format png,gif "$tmp/empty"
 expect_usage_error "^plot\\.sh: bad --jobs '0'" "$plot" --jobs 0 "$tmp/empty"
+expect_usage_error "^plot\\.sh: bad --figures 'some'" "$plot" --figures some "$tmp/empty"
 expect_usage_error '^plot\.sh: more than one run folder' "$plot" "$tmp/empty" "$tmp/empty"
 expect_usage_error '^report\.sh: missing run folder; usage: report\.sh DIR' "$report"
 expect_usage_error "^report\\.sh: no summary\\.csv in '.*/empty'" "$report" "$tmp/empty"
