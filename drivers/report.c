@@ -26,11 +26,12 @@ static void rate_unit(enum ps_unit u, double *scale, const char **name)
     *name = u == PS_BYTES ? "GB/s" : u == PS_FLOPS ? "Gflop/s" : "Mitems/s";
 }
 
-/* Write every kernel parameter as key=value;key=value. */
-static void write_params(FILE *f, const struct ps_kernel *k, const struct ps_plan *p)
+/* Write every kernel parameter, then the driver's, as key=value;key=value. */
+static void write_params(FILE *f, const struct ps_kernel *k,
+                         const struct ps_driver *d, const struct ps_plan *p)
 {
-    for (int i = 0; k->params[i].name; i++) {
-        const struct ps_param *q = &k->params[i];
+    const struct ps_param *q;
+    for (int i = 0; (q = ps_param_at(k, d, i)); i++) {
         fprintf(f, "%s%s=", i ? ";" : "", q->name);
         if (q->type == PS_PCHOICE) {
             const char *c = q->choices;
@@ -101,7 +102,7 @@ static void write_rows(FILE *f, const struct ps_opts *o, const struct ps_job *j,
                 w->nodes, w->cores);
         write_schedule(f, &o->sched, k->schedulable);
         fputc(',', f);
-        write_params(f, k, &j->plan);
+        write_params(f, k, o->driver, &j->plan);
         fprintf(f, ",%d,%.17g,%s,%.17g,%.6g,%s,", j->warmup, work,
                 ps_unit_name(k->unit), out->checksum, out->error, PARSCALE_VERSION);
         if (w->hosts)
