@@ -169,7 +169,7 @@ static int launch(const struct ps_opts *o, struct ps_job *j,
 static const struct ps_shm_driver driver = {
     .info = { .name = "fork", .workers_help = "processes (default: online CPUs)",
               .binds = 1 },
-    .process_shared = 1,
+    .process_shared = SHM_ARENA_FORK,
     .own_timeout = 1,
     .default_workers = online_cores,
     .launch = launch,
