@@ -23,6 +23,6 @@ def main(driver: str, workers_are: str, lib_path: str) -> int:
                 os._exit(workers.EXIT_FAULT)   # threads cannot be stopped
             return workers.EXIT_FAULT
 
-    workers.register(lib, launch)
+    workers.register(lib, driver, launch)
     c_args = clib.argv(args)
     return lib.psy_main(driver.encode(), workers_are.encode(), len(args), c_args)

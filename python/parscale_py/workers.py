@@ -40,8 +40,11 @@ def error(driver: str, message: str) -> None:
 
 
 def launch_threads(lib: CDLL, driver: str) -> int:
-    """Workers as threading threads.  --timeout is the C watchdog's."""
+    """Workers as threading threads.  --timeout is the C watchdog's; SIGINT
+    ends the process as it ends parscale-pthread (threads cannot be
+    stopped, and Python would only see it between two bytecodes)."""
     n = lib.psy_workers()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     lib.psy_start_clock()
     threads = [threading.Thread(target=lib.psy_work, args=(r, 0),
                                 name=f"parscale-worker-{r}", daemon=True)
@@ -95,7 +98,7 @@ def exec_worker(driver: str, method: str, args: list[str], workers: int,
     """A worker process started by exec (spawn, forkserver): load the
     library, make the parent's job from its arguments, map its arena."""
     lib = clib.load(lib_path)
-    register(lib, None)
+    register(lib, driver, None)
     c_args = clib.argv(args)
     rc = lib.psy_attach(driver.encode(), method.encode(), len(args), c_args,
                         workers, arena.encode(), address, t_launch)
@@ -171,6 +174,7 @@ def _watch(lib: CDLL, driver: str, procs: list[BaseProcess], deadline: float | N
 
 
 _LIB: CDLL | None = None
+_DRIVER = "py"
 _CALLBACKS: list[object] = []   # ctypes callbacks must outlive every call
 
 
@@ -185,16 +189,16 @@ def _form(team: int, state: int) -> None:
         if lib.psy_put_result(state, arr, len(values)) != 0:
             raise RuntimeError(f"{name}'s put_result refused {len(values)} values")
     except BaseException as e:   # nothing may unwind through C
-        sys.stderr.write(f"parscale: the Python form of a kernel failed: {e!r}\n")
-        sys.stderr.flush()
+        error(_DRIVER, f"the Python form of the kernel failed: {e!r}")
         os._exit(EXIT_FAULT)
 
 
-def register(lib: CDLL, launch: Callable[[], int] | None) -> None:
+def register(lib: CDLL, driver: str, launch: Callable[[], int] | None) -> None:
     """Tell the library how to launch (None in a worker) and which kernels
     have a Python form."""
-    global _LIB
+    global _LIB, _DRIVER
     _LIB = lib
+    _DRIVER = driver
     cb_launch = clib.LAUNCH(launch) if launch else clib.LAUNCH()
     cb_form = clib.FORM(_form)
     _CALLBACKS[:] = [cb_launch, cb_form]
