@@ -252,10 +252,11 @@ py_part_args() {
 	case $1 in
 	io) # I/O-like work: threads vs processes vs the C drivers, start-up apart
 		ARGS=(--kernels sleep --drivers "pthread,fork,py-thread,py-fork,py-spawn"
-			--workers "1,5,10,50" --param sleep:wait_us=1000 --param sleep:spin=0) ;;
-	cpu-python) # CPU-bound Python loops: the GIL vs processes
+			--workers "1,5,10,50" --param sleep:wait_us=1000 --param sleep:spin=0 --no-probe) ;;
+	cpu-python) # CPU-bound Python loops: the GIL vs processes (and the
+		# capacity probe, at the counts the CPU-bound claims need)
 		ARGS=(--kernels sqrtpow --drivers "py-thread,py-fork,py-spawn$ft" --workers "1,2,4"
-			--param impl=python --no-probe) ;;
+			--param impl=python) ;;
 	cpu-c-python) # the same work in the C kernel, the GIL released
 		ARGS=(--kernels sqrtpow --drivers "py-thread,py-fork$ft" --workers "1,2,4"
 			--param impl=c --no-probe) ;;
@@ -281,12 +282,14 @@ py_facts() {
 }
 
 # merge_parts: the python preset's parts into one run folder: raw.csv and
-# status.csv (one header, every part's rows), the first part's probe.csv
-# and meta.txt with the Python facts added.  Nothing to merge after a dry run.
+# status.csv (one header, every part's rows), the probe.csv of the part that
+# ran the probe, and the first part's meta.txt with the Python facts added.
+# Nothing to merge after a dry run.
 merge_parts() {
 	local part dir first=""
 	for part in "${PY_PARTS[@]}"; do
 		dir=$out/parts/$part
+		[[ ! -f $dir/probe.csv || -f $out/probe.csv ]] || cp "$dir/probe.csv" "$out/probe.csv"
 		[[ -f $dir/raw.csv ]] || continue
 		if [[ -z $first ]]; then
 			first=$dir
@@ -297,7 +300,6 @@ merge_parts() {
 		tail -n +2 "$dir/status.csv" >>"$out/status.csv"
 	done
 	[[ -n $first ]] || return 0
-	[[ ! -f $first/probe.csv ]] || cp "$first/probe.csv" "$out/probe.csv"
 	{
 		[[ ! -f $first/meta.txt ]] || cat "$first/meta.txt"
 		py_facts
