@@ -195,6 +195,7 @@ int psy_attach(const char *name, const char *workers_are, int argc, char **argv,
         return PS_EXIT_FAULT;
     }
     close(fd);
+    ps_bind_init();            /* the CPUs --bind cores hands out */
     j.t_launch = t_launch;
     run.o = &o;
     run.j = &j;

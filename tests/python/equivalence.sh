@@ -94,4 +94,12 @@ for kernel in sqrtpow triad; do
     [[ " ${FORMS[*]} " == *" $kernel "* ]] && impl=python
     [[ $(csv_col "$tmp/out.csv" params) =~ (^|\;)impl=$impl$ ]] || fail "$DRIVER $kernel: impl=auto did not run impl=$impl"
 done
-echo "$DRIVER: $checked runs verified and agree with serial; impl=auto resolved"
+# --bind cores pins worker i to the i-th allowed CPU, in every worker kind.
+ncpu=$(nproc)
+timeout -k 5 "$RUN_TIMEOUT" "$BIN/parscale-$DRIVER" --workers 2 --kernel sqrtpow --size 1000 \
+    --reps 1 --bind cores > "$tmp/out.csv" 2> "$tmp/err" || fail "$DRIVER --bind cores: $(tail -1 "$tmp/err")"
+aff=$(csv_col "$tmp/out.csv" affinity)
+[[ $aff =~ ^[0-9]+\;[0-9]+$ ]] || fail "$DRIVER --bind cores: affinity '$aff' is not one CPU per worker"
+((ncpu < 2)) || [[ ${aff%;*} != "${aff#*;}" ]] || fail "$DRIVER --bind cores: both workers on CPU ${aff%;*}"
+echo "$DRIVER: $checked runs verified and agree with serial; impl=auto resolved; --bind cores binds"
+
