@@ -81,6 +81,11 @@ static int listed(const char *list, const char *name)
 static int validate(struct ps_job *j, char *err, size_t errlen)
 {
     const struct ps_kernel *k = j->kernel;
+    if (impl_index(k) >= PS_MAX_PARAMS) {   /* no room left for impl */
+        snprintf(err, errlen, "kernel '%s' has too many parameters for the "
+                 "Python drivers", k->name);
+        return -1;
+    }
     double *impl = &j->plan.param[impl_index(k)];
     int has = k->put_result && py_form && listed(py_forms, k->name);
     if ((int)*impl == IMPL_AUTO)
