@@ -119,7 +119,15 @@ static void print_param_range(const struct ps_param *p)
         printf("%.15g..%.15g", p->min, p->max);
 }
 
-static void list_kernels(void)
+/* Print one parameter's line of --list. */
+static void print_param(const struct ps_param *p)
+{
+    printf("%-10s   --param %s=%s (", "", p->name, p->def);
+    print_param_range(p);
+    printf(")  %s\n", p->help);
+}
+
+static void list_kernels(const struct ps_driver *d)
 {
     printf("%-10s %-11s %-20s %12s  %-8s %s\n", "kernel", "class", "size unit",
            "default size", "schedule", "description");
@@ -129,12 +137,30 @@ static void list_kernels(void)
                ps_class_name(k->cls), k->size_unit,
                (unsigned long long)k->default_size,
                k->schedulable ? "any" : "static", k->summary);
-        for (const struct ps_param *p = k->params; p->name; p++) {
-            printf("%-10s   --param %s=%s (", "", p->name, p->def);
-            print_param_range(p);
-            printf(")  %s\n", p->help);
-        }
+        for (const struct ps_param *p = k->params; p->name; p++)
+            print_param(p);
     }
+    if (d->params) {
+        printf("parameters of parscale-%s itself, for every kernel:\n", d->name);
+        for (const struct ps_param *p = d->params; p->name; p++)
+            print_param(p);
+    }
+}
+
+const struct ps_param *ps_param_at(const struct ps_kernel *k,
+                                   const struct ps_driver *d, int i)
+{
+    int nk = 0;
+    while (k->params[nk].name)
+        nk++;
+    if (i < nk)
+        return &k->params[i];
+    if (!d || !d->params || i >= PS_MAX_PARAMS)
+        return NULL;
+    for (int j = 0; d->params[j].name; j++)
+        if (nk + j == i)
+            return &d->params[j];
+    return NULL;
 }
 
 /* Parse a non-negative integer with an optional k/M/G or Ki/Mi/Gi suffix.
@@ -246,9 +272,9 @@ static int resolve_params(const struct ps_driver *d, struct ps_opts *o,
             ps_error(d->name, "--param '%s' is not KEY=VALUE", raw[i]);
             return -1;
         }
-        for (int p = 0; o->kernel->params[p].name; p++)
-            if (strlen(o->kernel->params[p].name) == klen
-                && strncmp(o->kernel->params[p].name, raw[i], klen) == 0)
+        const struct ps_param *q;
+        for (int p = 0; (q = ps_param_at(o->kernel, d, p)); p++)
+            if (strlen(q->name) == klen && strncmp(q->name, raw[i], klen) == 0)
                 found = p;
         if (found < 0) {
             ps_error(d->name, "kernel '%s' has no parameter '%.*s'",
@@ -384,7 +410,7 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
             break;
         case 'l':
             if (!quiet)
-                list_kernels();
+                list_kernels(d);
             return PS_EXIT_OK;
         case OPT_ACCOUNTING:
             if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
@@ -536,8 +562,8 @@ int ps_job_make(const struct ps_opts *o, int workers, int local,
     } else {
         j->plan.size = per;
     }
-    for (int i = 0; k->params[i].name; i++) {
-        const struct ps_param *p = &k->params[i];
+    const struct ps_param *p;
+    for (int i = 0; (p = ps_param_at(k, o->driver, i)); i++) {
         const char *val = o->param[i] ? o->param[i] : p->def;
         if (parse_param(p, val, &j->plan.param[i])) {
             snprintf(err, errlen, "--param %s=%s: must be ", p->name, val);
@@ -552,6 +578,8 @@ int ps_job_make(const struct ps_opts *o, int workers, int local,
         }
     }
     if (k->validate && k->validate(&j->plan, workers, err, errlen))
+        return PS_EXIT_USAGE;
+    if (o->driver->validate && o->driver->validate(j, err, errlen))
         return PS_EXIT_USAGE;
     if (j->plan.size < k->min_size) {
         snprintf(err, errlen, "%s: size must be at least %llu", k->name,

@@ -25,6 +25,8 @@ enum { PS_EXIT_OK = 0, PS_EXIT_FAULT = 1, PS_EXIT_USAGE = 2, PS_EXIT_VERIFY = 3 
 /* --bind: leave placement to the OS, or pin worker i to the i-th allowed CPU. */
 enum ps_bind { PS_BIND_NONE, PS_BIND_CORES };
 
+struct ps_job;
+
 /* What a driver is, for --help and the CSV. */
 struct ps_driver {
     const char *name;          /* "pthread" */
@@ -33,6 +35,12 @@ struct ps_driver {
     int max_workers;           /* 0, or the most workers it can run */
     int takes_threads;         /* accepts --threads (threads per rank) */
     int binds;                 /* accepts --bind (else the launcher binds) */
+    /* Parameters of the driver itself, given with --param like a kernel's
+     * and parsed, listed and written after the kernel's; NULL: none. */
+    const struct ps_param *params;
+    /* Optional: refuse a job this driver cannot run, with a one-line
+     * message in err (returns -1), or settle its own parameters (0). */
+    int (*validate)(struct ps_job *j, char *err, size_t errlen);
 };
 
 /* The command line, parsed and checked. */
@@ -132,6 +140,11 @@ void ps_env_add(char *env, const char *key, const char *value);
  * OMP_DYNAMIC (and GOMP_SPINCOUNT when set) as the run has them: from the
  * environment when set, else what the runtime says or "unset" (omp_env.c). */
 void ps_omp_env(char *env);
+
+/* Parameter i of a run: the kernel's, then the driver's; NULL past the
+ * last.  Its parsed value is plan.param[i]. */
+const struct ps_param *ps_param_at(const struct ps_kernel *k,
+                                   const struct ps_driver *d, int i);
 
 /* Seconds on the monotonic clock. */
 double ps_now(void);

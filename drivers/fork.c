@@ -179,7 +179,7 @@ static const struct ps_shm_driver driver = {
     .info = { .name = "fork", .workers_help = "processes (default: the CPUs this\n"
               "                          process may use)",
               .binds = 1 },
-    .process_shared = 1,
+    .process_shared = SHM_ARENA_FORK,
     .own_timeout = 1,
     .default_workers = allowed_cpus,
     .launch = launch,

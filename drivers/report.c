@@ -111,13 +111,12 @@ static void col_SCHEDULE(FILE *f, const struct row *x)
                 (unsigned long long)s->chunk);
 }
 
-/* Every kernel parameter as key=value;key=value. */
+/* Every kernel parameter, then the driver's, as key=value;key=value. */
 static void col_PARAMS(FILE *f, const struct row *x)
 {
-    const struct ps_kernel *k = x->j->kernel;
     const struct ps_plan *p = &x->j->plan;
-    for (int i = 0; k->params[i].name; i++) {
-        const struct ps_param *q = &k->params[i];
+    const struct ps_param *q;
+    for (int i = 0; (q = ps_param_at(x->j->kernel, x->o->driver, i)); i++) {
         fprintf(f, "%s%s=", i ? ";" : "", q->name);
         if (q->type == PS_PCHOICE) {
             const char *c = q->choices;
@@ -275,6 +274,7 @@ static double median(const double *v, int n)
     return m;
 }
 
+<<<<<<< HEAD
 int ps_report(const struct ps_opts *o, const struct ps_job *j,
               const struct ps_outcome *out, const struct ps_where *w)
 {

@@ -11,7 +11,7 @@
 
 struct ps_shm_driver {
     struct ps_driver info;
-    int process_shared;        /* the arena must survive fork() */
+    int process_shared;        /* SHM_ARENA_*: who else maps the arena */
     int own_timeout;           /* the driver enforces --timeout itself */
     /* Workers when --workers is not given. */
     int (*default_workers)(void);

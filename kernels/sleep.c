@@ -11,6 +11,9 @@
  * Verified exactly: every item was processed exactly once (the count is N
  * and the sum of item indices is N(N-1)/2), and every worker's measured
  * waiting time is at least its items x wait_us.
+ * A result computed outside run() (put_result) is four numbers: items
+ * done, the sum of their indices, nanoseconds waited, and 1 if any wait
+ * ended early (else 0); counts are exact below 2^53.
  */
 #include <errno.h>
 #include <math.h>
@@ -117,6 +120,22 @@ static int check(ps_team *t, void *st, double *checksum, double *error)
     return v[0] == s->n && v[1] == want && v[2] == 0;
 }
 
+/* This worker's counts, computed outside run(); see the header. */
+static int put_result(void *st, const double *v, size_t n)
+{
+    struct state *s = st;
+    if (n != 4)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!(v[i] >= 0 && v[i] < 0x1p64))   /* also refuses NaN */
+            return -1;
+    s->items = (uint64_t)v[0];
+    s->idsum = (uint64_t)v[1];
+    s->waited_ns = (uint64_t)v[2];
+    s->waited_short = v[3] != 0;
+    return 0;
+}
+
 static void teardown(void *st) { free(st); }
 
 const struct ps_kernel ps_kernel_sleep = {
@@ -131,4 +150,5 @@ const struct ps_kernel ps_kernel_sleep = {
     .unit = PS_ITEMS,
     .params = params,
     PS_KERNEL_FUNCTIONS,
+    .put_result = put_result,
 };

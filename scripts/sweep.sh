@@ -22,9 +22,14 @@ ROOT=$(repo_root)
 readonly ROOT
 readonly SELF="$ROOT/scripts/sweep.sh"
 
-readonly ALL_DRIVERS=(serial pthread openmp fork mpi hybrid)
-# Drivers started by an MPI launcher (mpirun or srun).
-readonly MPI_DRIVERS=(mpi hybrid)
+# Every driver, and those started by an MPI launcher (mpirun or srun), from
+# the table of driver facts (share/drivers.csv).
+mapfile -t ALL_DRIVERS < <(driver_list)
+((${#ALL_DRIVERS[@]})) || die "cannot read the drivers from $ROOT/share/drivers.csv"
+mapfile -t MPI_DRIVERS < <(driver_list launch=mpi)
+readonly ALL_DRIVERS MPI_DRIVERS
+ALL_DRIVER_NAMES=$(IFS=,; printf '%s' "${ALL_DRIVERS[*]}")
+readonly ALL_DRIVER_NAMES
 readonly STATUS_HEADER=config,run_id,kernel,driver,scaling,size,workers,exit_code,state,reason,seconds
 readonly STATUS_FIELDS=11
 readonly PLAN_HEADER=order,run_id,kernel,driver,scaling,size,workers
@@ -57,9 +62,10 @@ settings.txt, meta.txt, probe.csv, sweep.log, command.sh).
 
 What to run:
   --kernels LIST      comma-separated kernel names, or all (default: all)
-  --drivers LIST      from serial,pthread,openmp,fork,mpi,hybrid, or all
-                      (default: all that are built; mpi and hybrid also need
-                      the launcher)
+  --drivers LIST      comma-separated drivers, or all (default), c or python:
+                      every built driver, or of that family (mpi and hybrid
+                      also need the launcher); the drivers are
+                      $ALL_DRIVER_NAMES
   --workers LIST      worker counts: N, A-B, pow2:N, comma-separated
                       (default: $DEF_WORKERS); the serial driver runs once at 1
   --threads T         OpenMP threads per MPI rank of the hybrid driver: W
@@ -402,19 +408,26 @@ check_new_sweep() {
 	fi
 
 	# Drivers: names first (a usage error), then whether they are built.
+	# all, or a family of share/drivers.csv (c, python): those built.
 	local -a want=()
+	local some=0
 	if [[ -z $drivers_spec || $drivers_spec == all ]]; then
 		want=("${ALL_DRIVERS[@]}")
+		some=1
+	elif is_name "$drivers_spec" && mapfile -t want < <(driver_list "family=$drivers_spec") &&
+		((${#want[@]})); then
+		some=1
 	else
 		IFS=, read -r -a want <<<"$drivers_spec"
 		[[ $drivers_spec != *, ]] || usage_error "empty item in --drivers '$drivers_spec'"
 		for d in "${want[@]}"; do
 			[[ " ${ALL_DRIVERS[*]} " == *" $d "* && -n $d ]] ||
-				usage_error "unknown driver '$d' (want serial, pthread, openmp, fork, mpi or hybrid)"
+				usage_error "unknown driver '$d' (want one of ${ALL_DRIVER_NAMES//,/, })"
 		done
 	fi
 	check_common_values
 	local why
+	local -a skipped=()   # said once every option is known to be good
 	for d in "${ALL_DRIVERS[@]}"; do
 		[[ " ${want[*]} " == *" $d "* ]] || continue
 		if driver_available "$d"; then
@@ -423,8 +436,8 @@ check_new_sweep() {
 		fi
 		why="no '$build/parscale-$d'"
 		! is_mpi_driver "$d" || why+=" or no $launcher"
-		if [[ -z $drivers_spec || $drivers_spec == all ]]; then
-			warn "skipping driver '$d' ($why)"
+		if ((some)); then
+			skipped+=("skipping driver '$d' ($why)")
 		else
 			die "driver '$d' is not available ($why)"
 		fi
@@ -483,6 +496,9 @@ check_new_sweep() {
 		out="$ROOT/results/$(short_host)-$(stamp_now)"
 	fi
 	check_out "$out"
+	for why in "${skipped[@]}"; do
+		warn "$why"
+	done
 }
 
 # ---- the plan ----------------------------------------------------------------
