@@ -16,7 +16,9 @@
  *     runs, and ctypes has released the GIL for the whole of psy_work.
  * One run per process: the run's pointers are kept here while it lasts.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -200,7 +202,8 @@ int psy_attach(const char *name, const char *workers_are, int argc, char **argv,
         return PS_EXIT_FAULT;
     }
     close(fd);
-    ps_bind_init();            /* the CPUs --bind cores hands out */
+    j.one_clock = 1;           /* every worker reads this host's clock */
+    ps_topo_init();            /* the CPUs --bind cores hands out */
     j.t_launch = t_launch;
     run.o = &o;
     run.j = &j;

@@ -274,7 +274,6 @@ static double median(const double *v, int n)
     return m;
 }
 
-<<<<<<< HEAD
 int ps_report(const struct ps_opts *o, const struct ps_job *j,
               const struct ps_outcome *out, const struct ps_where *w)
 {

@@ -15,7 +15,9 @@
  * maps anything in (FILE_ARENA_LOW..HIGH, far below the libraries and far
  * above the program and its heap).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE            /* memfd_create, MAP_FIXED_NOREPLACE */
+#endif
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
