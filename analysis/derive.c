@@ -301,9 +301,13 @@ static void make_slug(struct kcase *kc, const struct config *cf)
 /* Splits the ordered configurations into series and cases. */
 static int index_series(struct analysis *a)
 {
-    size_t n = a->st->ncfg;
-    a->series = calloc(n ? n : 1, sizeof *a->series);
-    a->cases = calloc(n ? n : 1, sizeof *a->cases);
+    size_t n = a->st->ncfg, nseries = 1, ncases = 1;
+    for (size_t i = 1; i < n; i++) {    /* count first: a series is 200+ bytes */
+        nseries += !same_series(an_cfg(a, i - 1), an_cfg(a, i));
+        ncases += !same_case(an_cfg(a, i - 1), an_cfg(a, i));
+    }
+    a->series = calloc(nseries, sizeof *a->series);
+    a->cases = calloc(ncases, sizeof *a->cases);
     if (a->series == NULL || a->cases == NULL)
         return -1;
     for (size_t i = 0; i < n;) {

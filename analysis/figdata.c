@@ -32,10 +32,13 @@
 /* " value" or " NaN". */
 static void col(FILE *fp, double v)
 {
-    if (isfinite(v))
-        fprintf(fp, " %.9g", v);
-    else
+    char buf[40];
+    if (isfinite(v)) {
+        buf[0] = ' ';
+        fwrite(buf, 1, (size_t)format_g9(buf + 1, v) + 1, fp);
+    } else {
         fputs(" NaN", fp);
+    }
 }
 
 static void col3(FILE *fp, struct ratio r)

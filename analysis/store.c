@@ -345,7 +345,7 @@ static int reserve_from(void **v, size_t *cap, size_t n, size_t each, size_t fir
 {
     if (n < *cap)
         return 0;
-    size_t grown = *cap ? 2 * *cap : first;
+    size_t grown = *cap ? *cap + *cap / 2 : first;    /* 1.5x: less slack per config */
     void *p = realloc(*v, grown * each);
     if (p == NULL)
         return -1;

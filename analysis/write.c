@@ -16,14 +16,83 @@
 #include "csv.h"
 #include "primitives.h"
 
-/* printf precision of every number written. */
-#define NUM_FMT "%.9g"
+/* Significant digits of every number written. */
+#define DIGITS 9
+/* Powers of ten a double holds exactly. */
+static const double pow10_exact[] = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/*
+ * v with 9 significant digits in the shape of printf's %.9g, without
+ * printf (which dominated writing a large summary): the digits are v
+ * scaled by an exact power of ten and rounded once, so they can differ
+ * from %.9g's correctly rounded ones in the last digit only when v lies
+ * within an ulp of a rounding boundary.  Values whose exponent is beyond
+ * the exact powers go to printf.
+ */
+int format_g9(char *buf, double v)
+{
+    if (v == 0.0)
+        return sprintf(buf, "0");
+    double a = fabs(v);
+    int e = (int)floor(log10(a)), shift = DIGITS - 1 - e;
+    if (shift > 22 || shift < -22)
+        return sprintf(buf, "%.9g", v);
+    double m = shift >= 0 ? a * pow10_exact[shift] : a / pow10_exact[-shift];
+    unsigned long long d = (unsigned long long)llround(m);
+    if (d >= 1000000000ULL) {      /* log10 landed low, or rounding carried */
+        d = (d + 5) / 10;
+        e++;
+    } else if (d < 100000000ULL) { /* log10 landed high */
+        return sprintf(buf, "%.9g", v);
+    }
+    char digits[DIGITS + 1];
+    for (int i = DIGITS - 1; i >= 0; i--, d /= 10)
+        digits[i] = (char)('0' + d % 10);
+    int n = DIGITS;
+    while (n > 1 && digits[n - 1] == '0')
+        n--;
+    char *p = buf;
+    if (v < 0)
+        *p++ = '-';
+    if (e < -4 || e >= DIGITS) {      /* d.ddde+XX, as %g */
+        *p++ = digits[0];
+        if (n > 1) {
+            *p++ = '.';
+            memcpy(p, digits + 1, (size_t)n - 1);
+            p += n - 1;
+        }
+        p += sprintf(p, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+    } else if (e >= 0) {              /* ddd.ddd */
+        for (int i = 0; i <= e; i++)
+            *p++ = i < n ? digits[i] : '0';
+        if (n > e + 1) {
+            *p++ = '.';
+            memcpy(p, digits + e + 1, (size_t)(n - e - 1));
+            p += n - e - 1;
+        }
+    } else {                          /* 0.000ddd */
+        *p++ = '0';
+        *p++ = '.';
+        for (int i = 0; i < -e - 1; i++)
+            *p++ = '0';
+        memcpy(p, digits, (size_t)n);
+        p += n;
+    }
+    *p = '\0';
+    return (int)(p - buf);
+}
 
 void put_num(FILE *fp, double v)
 {
+    char buf[40];
     fputc(',', fp);
-    if (isfinite(v))
-        fprintf(fp, NUM_FMT, v);
+    if (isfinite(v)) {
+        int n = format_g9(buf, v);
+        fwrite(buf, 1, (size_t)n, fp);
+    }
 }
 
 static void put_ratio(FILE *fp, struct ratio r)

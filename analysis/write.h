@@ -21,6 +21,9 @@ int write_tables(const char *dir, const struct analysis *a);
 /* The figures' data into dir/data/ (made if missing). */
 int write_figure_data(const char *dir, const struct analysis *a);
 
+/* v as printf's %.9g would write it (see write.c); returns its length. */
+int format_g9(char *buf, double v);
+
 /* ",value", or "," when v is not finite. */
 void put_num(FILE *fp, double v);
 
