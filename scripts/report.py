@@ -581,8 +581,18 @@ def export(st: Study) -> None:
 
 
 def main() -> None:
+    if len(sys.argv) >= 3 and sys.argv[1] == "--text":
+        # the findings of some sections as plain text (study.sh's presets)
+        st = Study(sys.argv[2])
+        for key, heading in SECTIONS:
+            if key in sys.argv[3:]:
+                items = [f["text"] for f in st.findings if f["section"] == key]
+                if items:
+                    print(heading + ":")
+                    print("\n".join("- " + t for t in items))
+        return
     if len(sys.argv) != 3:
-        die("usage: report.py DIR TEMPLATE", 2)
+        die("usage: report.py DIR TEMPLATE | report.py --text DIR SECTION...", 2)
     d, template = sys.argv[1], sys.argv[2]
     st = Study(d)
     with open(template, encoding="utf-8") as f:
