@@ -81,6 +81,11 @@ fi
     || fail "--accounting off: accounting columns not empty"
 [[ $(csv_col "$tmp/off.csv" verified | sort -u) == 1 ]] || fail "--accounting off: not verified"
 echo "ok: --accounting off leaves the columns empty"
+"$BIN/parscale-pthread" --workers 2 "${SLEEPY[@]}" --size 3 --reps 4 --accounting alternate > "$tmp/alt.csv" \
+    2> /dev/null || fail "--accounting alternate"
+[[ $(csv_col "$tmp/alt.csv" useful_max | awk '{ printf "%s", $1 == "" ? "-" : "x" }') == x-x- ]] \
+    || fail "--accounting alternate: want figures in repetitions 1 and 3 only: $(csv_col "$tmp/alt.csv" useful_max | tr '\n' ' ')"
+echo "ok: --accounting alternate accounts every other repetition"
 
 # Hardware counters: only where the kernel exposes a CPU PMU.
 "$BIN/parscale-serial" --kernel sqrtpow --size 100000 --reps 2 > "$tmp/hw.csv" 2> /dev/null || fail "serial sqrtpow"
