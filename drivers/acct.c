@@ -34,6 +34,18 @@ static double clock_cost(void)
     return best;
 }
 
+void ps_acct_record(struct ps_acct *a, double t0)
+{
+    double d = ps_acct_now() - t0 - a->clock_cost;
+    if (a->nsamples == PS_ACCT_SAMPLES) {   /* keep every other one */
+        for (int i = 0; i < PS_ACCT_SAMPLES / 2; i++)
+            a->sample[i] = a->sample[2 * i];
+        a->nsamples = PS_ACCT_SAMPLES / 2;
+        a->every *= 2;
+    }
+    a->sample[a->nsamples++] = (float)(d > 0 ? d : 0);
+}
+
 /* The frequent calls' total from the samples (acct.h): calls x the mean of
  * the samples, leaving out those above max(OUTLIER x median, OUTLIER_S). */
 static double frequent_calls_seconds(const struct ps_acct *a)
