@@ -93,7 +93,8 @@ static void usage(const struct ps_driver *d)
            "      --accounting MODE   on (default): split each worker's time in a\n"
            "                          repetition into team calls and the rest;\n"
            "                          off: no clock reads in team calls, those\n"
-           "                          columns empty\n"
+           "                          columns empty; alternate: on in every other\n"
+           "                          repetition (to measure what it costs)\n"
            "      --threads N         OpenMP threads per MPI rank (parscale-hybrid;\n"
            "                          default OMP_NUM_THREADS)\n"
            "      --no-header         omit the CSV header line\n"
@@ -300,7 +301,7 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
     o->reps = DEFAULT_REPS;
     o->warmup = DEFAULT_WARMUP;
     o->header = 1;
-    o->accounting = 1;
+    o->accounting = PS_ACCT_ON;
     o->sched.kind = PS_SCHED_STATIC;
     opterr = 0;
     optind = 1;
@@ -413,11 +414,17 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
                 list_kernels(d);
             return PS_EXIT_OK;
         case OPT_ACCOUNTING:
-            if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
-                ps_error(d->name, "--accounting must be on or off, not '%s'", optarg);
+            if (strcmp(optarg, "on") == 0) {
+                o->accounting = PS_ACCT_ON;
+            } else if (strcmp(optarg, "off") == 0) {
+                o->accounting = PS_ACCT_OFF;
+            } else if (strcmp(optarg, "alternate") == 0) {
+                o->accounting = PS_ACCT_ALTERNATE;
+            } else {
+                ps_error(d->name, "--accounting must be on, off or alternate, not '%s'",
+                         optarg);
                 return PS_EXIT_USAGE;
             }
-            o->accounting = optarg[1] == 'n';
             break;
         case OPT_TOPOLOGY:
             return PS_TOPOLOGY;

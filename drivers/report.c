@@ -194,10 +194,10 @@ static void col_RUNTIME_ENV(FILE *f, const struct row *x)
         fputs(x->w->runtime_env, f);
 }
 
-/* Per-worker time accounting (acct.h), when the run accounted. */
+/* Per-worker time accounting (acct.h), when the repetition was accounted. */
 static void put_acct(FILE *f, const struct row *x, const double *v)
 {
-    if (x->out->accounted)
+    if (x->out->accounted && v[x->r] >= 0)
         fprintf(f, "%.9g", v[x->r]);
 }
 
@@ -210,13 +210,13 @@ static void col_TEAM_MEAN(FILE *f, const struct row *x) { put_acct(f, x, x->out-
 /* Hardware counters in useful time, summed over workers (perfctr.c). */
 static void col_INSTRUCTIONS(FILE *f, const struct row *x)
 {
-    if (x->out->counted)
+    if (x->out->counted && x->out->instructions[x->r] >= 0)
         fprintf(f, "%.0f", x->out->instructions[x->r]);
 }
 
 static void col_CYCLES(FILE *f, const struct row *x)
 {
-    if (x->out->counted)
+    if (x->out->counted && x->out->cycles[x->r] >= 0)
         fprintf(f, "%.0f", x->out->cycles[x->r]);
 }
 

@@ -275,15 +275,27 @@ void ps_team_queue_reset(ps_team *t)
     ps_acct_leave(&t->acct);
 }
 
+/* An atomic add timed (acct.h): out of line, so that the common path of
+ * the calls below needs no stack frame. */
+static __attribute__((noinline)) uint64_t timed_add(struct ps_acct *a,
+                                                    _Atomic uint64_t *where,
+                                                    uint64_t v, struct ps_acct_call c)
+{
+    ps_acct_call_start(&c);
+    uint64_t old = atomic_fetch_add_explicit(where, v, memory_order_relaxed);
+    ps_acct_call_end(a, c);
+    return old;
+}
+
 /* A grab may be one per item: sampled (acct.h). */
 uint64_t ps_team_queue_take(ps_team *t, uint64_t chunk)
 {
-    double t0;
-    int timed = ps_acct_sample(&t->acct, &t0);
+    struct ps_acct_call c = ps_acct_call_begin(&t->acct);
+    if (c.state == 2)
+        return timed_add(&t->acct, &t->arena->queue, chunk, c);
     uint64_t first = atomic_fetch_add_explicit(&t->arena->queue, chunk,
                                                memory_order_relaxed);
-    if (timed)
-        ps_acct_sampled(&t->acct, t0);
+    ps_acct_call_end(&t->acct, c);
     return first;
 }
 
@@ -303,11 +315,13 @@ void ps_counter_add(ps_team *t, size_t i, uint64_t v)
                               memory_order_relaxed);
         return;
     }
-    double t0;
-    int timed = ps_acct_sample(&t->acct, &t0);
+    struct ps_acct_call call = ps_acct_call_begin(&t->acct);
+    if (call.state == 2) {
+        timed_add(&t->acct, c, v, call);
+        return;
+    }
     atomic_fetch_add_explicit(c, v, memory_order_relaxed);
-    if (timed)
-        ps_acct_sampled(&t->acct, t0);
+    ps_acct_call_end(&t->acct, call);
 }
 
 void ps_counters_zero(ps_team *t)

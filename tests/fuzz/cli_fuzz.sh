@@ -85,7 +85,7 @@ SCHEDULES=(static dynamic "static,1" "dynamic,1" "dynamic,7" "static,3" "dynamic
     "dynamic,9007199254740992" "static,18446744073709551616Gi" guided "" static:3)
 SCALINGS=(strong weak Strong "weak " "" strongweak s w)
 BINDS=(none cores "" core "cores,none" NONE)
-ACCOUNTINGS=(on off "" On 1 "on,off" of)
+ACCOUNTINGS=(on off alternate "" On 1 "on,off" of alt)
 RUN_IDS=(abc a.b-c_d "$id64" "${id64}x" "" "a b" "a,b" "é" $'\xff' "../x" "-" "a/b")
 TIMEOUTS=(1 0.5 0 -1 nan inf 1e7 10000001 1e-300 4.9e-324 1e-400 0x1p-2 "1,5" "" " 1")
 PARAM_KEYS=(power class scalar wait_us spin maxiter iters bins mode "" "=" x
