@@ -32,7 +32,10 @@
 
 #include "spinbar.h"
 
-#define SPIN_NS 100000L        /* spin up to 100 us before sleeping */
+/* Spin about as long as sleeping and being woken costs (a few us here),
+ * with margin: a waiter whose partner is late, or preempted by another
+ * program, then loses at most about twice what sleeping at once would. */
+#define SPIN_NS 20000L
 #define SPINS_PER_CLOCK 256    /* spins between looks at the clock */
 
 /* Tell the CPU this is a spin-wait loop (it yields the core's pipeline
