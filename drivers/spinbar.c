@@ -22,7 +22,9 @@
  * every waiter acquires.  Everything is C11 atomics, so ThreadSanitizer
  * sees the synchronisation; the futex calls only sleep and wake.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE            /* sched_getaffinity, CPU_COUNT, syscall */
+#endif
 #include <limits.h>
 #include <linux/futex.h>
 #include <sched.h>
