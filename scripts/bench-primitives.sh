@@ -5,7 +5,7 @@
 # the rounds' paired ratios) against its target.
 #   scripts/bench-primitives.sh [--rounds N] [--parts LIST] [--out FILE]
 #       [--iters N] [--sync-workers LIST] [--mpi-workers LIST]
-#       [--startup-workers LIST] [--triad-bytes N]
+#       [--startup-workers LIST] [--startup-ref passed|arrived] [--triad-bytes N]
 # Parts (default all): sync, mpi, startup, compute, triad.  The reference
 # programs are bench/*.c, built as target parscale-bench.
 set -euo pipefail
@@ -21,6 +21,10 @@ sync_workers=2,4            # 4: more workers than the 2 cores here
 mpi_workers=2
 startup_workers=1,2,4,8
 triad_bytes=2000000000
+# The start-up references print two figures: until every worker passed the
+# first barrier, and until the last one arrived at it; compare with the one
+# parscale's startup_seconds means (passed, as of this writing).
+startup_ref=passed
 usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "bench-primitives.sh: $*" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
@@ -35,6 +39,7 @@ while [[ $# -gt 0 ]]; do
     --mpi-workers) mpi_workers=$2 ;;
     --startup-workers) startup_workers=$2 ;;
     --triad-bytes) triad_bytes=$2 ;;
+    --startup-ref) startup_ref=$2 ;;
     *) die "unknown option '$1' (see --help)" ;;
     esac
     shift 2
@@ -47,6 +52,9 @@ for v in "$sync_workers" "$mpi_workers" "$startup_workers"; do
 done
 [[ $parts =~ ^(sync|mpi|startup|compute|triad)(,(sync|mpi|startup|compute|triad))*$ ]] \
     || die "--parts takes sync, mpi, startup, compute, triad, not '$parts'"
+[[ $startup_ref =~ ^(passed|arrived)$ ]] || die "--startup-ref takes passed or arrived, not '$startup_ref'"
+ref_field=1
+[[ $startup_ref == arrived ]] && ref_field=2
 want() { [[ ,$parts, == *,$1,* ]]; }
 
 build=${PARSCALE_BUILD:-build}
@@ -120,6 +128,9 @@ samples() {
     for ((i = 0; i < n; i++)); do "$@"; done | median
 }
 
+# ref_startup PROGRAM ARGS... : the reference's start-up figure (--startup-ref)
+ref_startup() { "$@" 2> /dev/null | awk -v f="$ref_field" '{ print $f }'; }
+
 # per_worker SECONDS WORKERS
 per_worker() { awk -v s="$1" -v w="$2" 'BEGIN { if (s != "") printf "%.9g", s / w }'; }
 # record_startup PART WHAT WORKERS ROUND PARSCALE_SECONDS REFERENCE_SECONDS
@@ -152,18 +163,18 @@ for ((r = 1; r <= rounds; r++)); do
     if want startup; then
         for w in "${uw[@]}"; do
             record_startup startup "pthread vs pthread_create to a barrier" "$w" "$r" \
-                "$(samples 3 startup pthread "$w")" "$(samples 3 "$build/bench-start_pthread" "$w")"
-            ref=$(samples 3 "$build/bench-start_fork" "$w")
+                "$(samples 3 startup pthread "$w")" "$(samples 3 ref_startup "$build/bench-start_pthread" "$w")"
+            ref=$(samples 3 ref_startup "$build/bench-start_fork" "$w")
             record_startup startup "fork vs fork to a barrier" "$w" "$r" "$(samples 3 startup fork "$w")" "$ref"
             record_startup startup "fork (PARSCALE_BARRIER=futex) vs fork to a barrier" "$w" "$r" \
                 "$(samples 3 startup fork "$w" PARSCALE_BARRIER=futex)" "$ref"
             for s in "${fork_steps[@]}"; do
                 record_startup forksteps "fork to a barrier + ${s//,/ + }" "$w" "$r" \
-                    "$(samples 3 "$build/bench-start_fork" "$w" "$s")" "$ref"
+                    "$(samples 3 ref_startup "$build/bench-start_fork" "$w" "$s")" "$ref"
             done
             if have parscale-openmp && have bench-start_omp; then
                 record_startup startup "openmp vs first parallel region to a barrier" "$w" "$r" \
-                    "$(samples 3 startup openmp "$w")" "$(samples 3 "$build/bench-start_omp" "$w")"
+                    "$(samples 3 startup openmp "$w")" "$(samples 3 ref_startup "$build/bench-start_omp" "$w")"
             fi
             if have parscale-mpi && have bench-start_mpi; then
                 record_startup startup "mpi vs MPI_Init to a barrier" "$w" "$r" "$(startup mpi "$w")" \
