@@ -34,11 +34,19 @@
 
 #include "spinbar.h"
 
-/* Spin about as long as sleeping and being woken costs (a few us here),
- * with margin: a waiter whose partner is late, or preempted by another
- * program, then loses at most about twice what sleeping at once would. */
-#define SPIN_NS 20000L
-#define SPINS_PER_CLOCK 256    /* spins between looks at the clock */
+/* Spin about as long as sleeping and being woken costs (a few us here):
+ * a waiter whose partner is late, or was preempted by another program,
+ * then loses at most about twice what sleeping at once would, and stops
+ * taking a CPU the late one may need. */
+#define SPIN_NS 5000L
+#define SPINS_PER_CLOCK 16     /* spins between looks at the clock */
+#define BACKOFF_MAX 6          /* sleep through at most 2^6 rounds unspun */
+
+/* Per waiter (thread, or forked process): after a spin that ran out, the
+ * next 1, 2, 4, ... 64 waits sleep at once; a spin that works resets it.
+ * On a machine where other programs take the CPUs, a late partner is
+ * usually one that is not running, and spinning only keeps it off. */
+static __thread unsigned skip_spins, backoff;
 
 /* Tell the CPU this is a spin-wait loop (it yields the core's pipeline
  * to a sibling hyperthread and saves power). */
@@ -87,20 +95,13 @@ void spinbar_init(struct spinbar *b, unsigned workers, int process_shared)
  * if it moved. */
 static int spin_for_round(struct spinbar *b, uint32_t old)
 {
-    long deadline = 0;
-    if (b->spin_ns <= 0)
-        return 0;
+    long deadline = now_ns() + b->spin_ns;
     for (unsigned k = 1;; k++) {
         if (atomic_load_explicit(&b->round, memory_order_acquire) != old)
             return 1;
         cpu_relax();
-        if (k % SPINS_PER_CLOCK == 0) {
-            long t = now_ns();
-            if (deadline == 0)
-                deadline = t + b->spin_ns;
-            else if (t > deadline)
-                return 0;
-        }
+        if (k % SPINS_PER_CLOCK == 0 && now_ns() > deadline)
+            return 0;
     }
 }
 
@@ -115,8 +116,17 @@ void spinbar_wait(struct spinbar *b)
             futex_wake_all(b);
         return;
     }
-    if (spin_for_round(b, old))
-        return;
+    if (b->spin_ns > 0) {
+        if (skip_spins > 0) {
+            skip_spins--;
+        } else if (spin_for_round(b, old)) {
+            backoff = 0;
+            return;
+        } else {
+            skip_spins = 1u << backoff;
+            backoff += backoff < BACKOFF_MAX;
+        }
+    }
     atomic_fetch_add_explicit(&b->sleepers, 1, memory_order_seq_cst);
     while (atomic_load_explicit(&b->round, memory_order_seq_cst) == old)
         futex_wait(b, old);
