@@ -64,6 +64,8 @@ int ps_shm_main(int argc, char **argv, const struct ps_shm_driver *d)
         char env[PS_ENV_MAX] = "";
         if (d->runtime_env)
             d->runtime_env(env);
+        if (d->arena_barrier)
+            ps_env_add(env, "PARSCALE_BARRIER", shm_barrier_name(barrier));
         w.runtime_env = env;
         ps_hostname(w.host, sizeof w.host);
         char *aff = ps_affinity_join(out->affinity, workers);

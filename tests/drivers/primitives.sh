@@ -4,8 +4,8 @@
 # must verify, and its checksum must be the operations each worker did,
 # (warm-up + reps) x size.  A worker that skips its share must fail the
 # check (exit 3); op=grab without the dynamic queue and an unknown
-# PARSCALE_BARRIER are usage errors.  The shared-memory drivers also run
-# with PARSCALE_BARRIER=futex.
+# PARSCALE_BARRIER are usage errors.  pthread and fork also run with
+# PARSCALE_BARRIER=futex, and record the barrier in runtime_env.
 # usage: primitives.sh BUILD_DIR DRIVER
 set -euo pipefail
 BIN=$1
@@ -42,6 +42,10 @@ for b in "${barriers[@]}"; do
             [[ $(csv_col "$tmp/out.csv" verified | sort -u) == 1 ]] || fail "$label: not verified"
             [[ $(csv_col "$tmp/out.csv" class | sort -u) == primitive ]] || fail "$label: class"
             [[ $(csv_col "$tmp/out.csv" work | sort -u) == "$size" ]] || fail "$label: work"
+            if [[ $DRIVER =~ ^(pthread|fork)$ ]]; then
+                [[ $(csv_col "$tmp/out.csv" runtime_env | sort -u) == "PARSCALE_BARRIER=$b" ]] \
+                    || fail "$label: runtime_env $(csv_col "$tmp/out.csv" runtime_env | head -1)"
+            fi
             got=$(csv_col "$tmp/out.csv" checksum | sort -u)
             [[ $got == $(((reps + warmup) * size)) ]] || fail "$label: checksum $got"
             checked=$((checked + 1))
