@@ -557,6 +557,8 @@ int ps_job_make(const struct ps_opts *o, int workers, int local,
         return PS_EXIT_USAGE;
     }
     j->plan.reps_total = o->warmup + o->reps;
+    j->plan.sched_kind = o->sched.kind;
+    j->plan.sched_chunk = o->sched.chunk;
     if (o->weak) {
         double grow = k->dims == 2 ? sqrt((double)workers) : (double)workers;
         double total = nearbyint((double)per * grow);

@@ -80,7 +80,7 @@ void ps_counters_read(ps_team *t, uint64_t *out);
 /* ---- kernels ---------------------------------------------------------- */
 
 enum ps_class { PS_COMPUTE, PS_MEMORY, PS_LATENCY, PS_IMBALANCE, PS_HALO,
-                PS_CONTENTION };
+                PS_CONTENTION, PS_PRIMITIVE };
 enum ps_unit { PS_BYTES, PS_FLOPS, PS_ITEMS };
 enum ps_ptype { PS_PINT, PS_PREAL, PS_PCHOICE };
 
@@ -102,6 +102,8 @@ struct ps_plan {
     int size_given;                 /* the user set it (else the default) */
     double param[PS_MAX_PARAMS];    /* parsed values; a choice is its index */
     int reps_total;                 /* warm-up + timed repetitions */
+    enum ps_sched_kind sched_kind;  /* the user's --schedule ... */
+    uint64_t sched_chunk;           /* ... and its chunk (0: static block) */
 };
 
 /* A kernel's description, one row of the registry. */
