@@ -65,4 +65,14 @@ if [[ " ${kernels[*]} " == *" histogram "* ]]; then
         check "$d" 3 --kernel histogram --size 30001 --param mode=private --schedule dynamic,5
     done
 fi
+# a kernel from a library of its own (examples/spmv): halo and reductions
+# through calls resolved at load time
+spmv=$BIN/examples/spmv/libspmv.so
+if [[ -f $spmv ]]; then
+    for d in pthread fork; do
+        for w in 2 3; do
+            check "$d" "$w" --kernel-lib "$spmv" --kernel spmv --size 24 --param iters=3
+        done
+    done
+fi
 echo "tsan: ok ($runs runs, no reports)"
