@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "common.h"
+#include "plugin.h"
 
 #define MAX_SIZE ((uint64_t)1 << 53)   /* exact in a double */
 #define MAX_TIMEOUT 1e7
@@ -22,10 +23,11 @@
 /* Long options; the short ones are the same letters in optstring. */
 enum { OPT_SCALING = 256, OPT_WARMUP, OPT_SCHEDULE, OPT_PARAM, OPT_RUN_ID,
        OPT_TIMEOUT, OPT_NO_HEADER, OPT_LIST_NAMES, OPT_THREADS, OPT_BIND,
-       OPT_TOPOLOGY, OPT_ACCOUNTING };
+       OPT_TOPOLOGY, OPT_ACCOUNTING, OPT_KERNEL_LIB };
 
 static const struct option options[] = {
     { "kernel", required_argument, NULL, 'k' },
+    { "kernel-lib", required_argument, NULL, OPT_KERNEL_LIB },
     { "workers", required_argument, NULL, 'w' },
     { "size", required_argument, NULL, 'n' },
     { "scaling", required_argument, NULL, OPT_SCALING },
@@ -72,6 +74,11 @@ static void usage(const struct ps_driver *d)
            "a header, then one row per timed repetition.\n"
            "\n"
            "  -k, --kernel NAME       kernel to run (--list shows them)\n"
+           "      --kernel-lib PATH   load the kernels of a library built with\n"
+           "                          parscale_add_kernel, or of every *.so in a\n"
+           "                          folder (repeatable; then those named by\n"
+           "                          %s, then the plugins folder\n"
+           "                          beside this program)\n"
            "  -w, --workers N         %s\n"
            "  -n, --size N            problem size in the kernel's unit: total for\n"
            "                          strong scaling, per worker for weak scaling;\n"
@@ -107,8 +114,8 @@ static void usage(const struct ps_driver *d)
            "  -V, --version           show the version\n"
            "\n"
            "Exit status: 0 ok, 1 runtime failure, 2 usage error, 3 verification failed.\n",
-           d->name, d->name, d->workers_help, DEFAULT_REPS, DEFAULT_WARMUP,
-           PS_RUN_ID_MAX);
+           d->name, d->name, PS_PLUGIN_PATH_ENV, d->workers_help, DEFAULT_REPS,
+           DEFAULT_WARMUP, PS_RUN_ID_MAX);
 }
 
 /* Print one parameter's allowed values. */
@@ -128,16 +135,29 @@ static void print_param(const struct ps_param *p)
     printf(")  %s\n", p->help);
 }
 
+/* The i-th kernel --list shows: the built-in ones, then the loaded ones. */
+static const struct ps_kernel *kernel_at(size_t i)
+{
+    size_t nbuiltin = 0;
+    while (ps_kernels[nbuiltin])
+        nbuiltin++;
+    return i < nbuiltin ? ps_kernels[i] : ps_plugin_at(i - nbuiltin);
+}
+
 static void list_kernels(const struct ps_driver *d)
 {
+    const struct ps_kernel *k;
     printf("%-10s %-11s %-20s %12s  %-8s %s\n", "kernel", "class", "size unit",
            "default size", "schedule", "description");
-    for (size_t i = 0; ps_kernels[i]; i++) {
-        const struct ps_kernel *k = ps_kernels[i];
+    for (size_t i = 0; (k = kernel_at(i)); i++) {
+        const char *lib, *sha256;
         printf("%-10s %-11s %-20s %12llu  %-8s %s\n", k->name,
                ps_class_name(k->cls), k->size_unit,
                (unsigned long long)k->default_size,
                k->schedulable ? "any" : "static", k->summary);
+        ps_plugin_source(k, &lib, &sha256);
+        if (lib)
+            printf("%-10s   from %s\n", "", lib);
         for (const struct ps_param *p = k->params; p->name; p++)
             print_param(p);
     }
@@ -291,7 +311,8 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
                  struct ps_opts *o, int quiet)
 {
     char *raw_params[MAX_PARAM_ARGS];
-    int nraw = 0, c;
+    const char *libs[PS_PLUGIN_MAX_ARGS];
+    int nraw = 0, nlibs = 0, c, list = 0;
     long long v;
     const char *kernel = NULL;
 
@@ -309,6 +330,14 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
         switch (c) {
         case 'k':
             kernel = optarg;
+            break;
+        case OPT_KERNEL_LIB:
+            if (nlibs == PS_PLUGIN_MAX_ARGS) {
+                ps_error(d->name, "too many --kernel-lib options (at most %d)",
+                         PS_PLUGIN_MAX_ARGS);
+                return PS_EXIT_USAGE;
+            }
+            libs[nlibs++] = optarg;
             break;
         case 'w':
             if (parse_int(optarg, 1, PS_MAX_WORKERS, &v)) {
@@ -410,9 +439,8 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
             o->bind = optarg[0] == 'c' ? PS_BIND_CORES : PS_BIND_NONE;
             break;
         case 'l':
-            if (!quiet)
-                list_kernels(d);
-            return PS_EXIT_OK;
+            list = 'l';
+            break;
         case OPT_ACCOUNTING:
             if (strcmp(optarg, "on") == 0) {
                 o->accounting = PS_ACCT_ON;
@@ -429,9 +457,8 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
         case OPT_TOPOLOGY:
             return PS_TOPOLOGY;
         case OPT_LIST_NAMES:
-            for (size_t i = 0; !quiet && ps_kernels[i]; i++)
-                printf("%s\n", ps_kernels[i]->name);
-            return PS_EXIT_OK;
+            list = 'n';
+            break;
         case 'h':
             if (!quiet)
                 usage(d);
@@ -448,6 +475,19 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
             return PS_EXIT_USAGE;
         }
     }
+    {
+        char err[PS_ERR_MAX * 2];
+        if (ps_plugins_load(libs, nlibs, d, err, sizeof err)) {
+            ps_error(d->name, "%s", err);
+            return PS_EXIT_USAGE;
+        }
+    }
+    if (list == 'l' && !quiet)
+        list_kernels(d);
+    for (size_t i = 0; list == 'n' && !quiet && kernel_at(i); i++)
+        printf("%s\n", kernel_at(i)->name);
+    if (list)
+        return PS_EXIT_OK;
     if (optind < argc) {
         ps_error(d->name, "unexpected argument '%s' (see --help)", argv[optind]);
         return PS_EXIT_USAGE;
@@ -462,6 +502,8 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
         return PS_EXIT_USAGE;
     }
     o->kernel = ps_kernel_find(kernel);
+    if (!o->kernel)
+        o->kernel = ps_plugin_find(kernel);
     if (!o->kernel) {
         ps_error(d->name, "unknown kernel '%s' (--list shows them)", kernel);
         return PS_EXIT_USAGE;

@@ -13,6 +13,7 @@
 
 #include "common.h"
 #include "parscale/raw_schema.h"
+#include "plugin.h"
 
 /* Everything a row is made from. */
 struct row {
@@ -218,6 +219,24 @@ static void col_CYCLES(FILE *f, const struct row *x)
 {
     if (x->out->counted && x->out->cycles[x->r] >= 0)
         fprintf(f, "%.0f", x->out->cycles[x->r]);
+}
+
+/* The library a loaded kernel came from (plugin.h), and its SHA-256:
+ * what a rerun needs to run the same code.  Empty for a built-in kernel. */
+static void col_KERNEL_LIB(FILE *f, const struct row *x)
+{
+    const char *path, *sha256;
+    ps_plugin_source(x->o->kernel, &path, &sha256);
+    if (path)
+        fputs(path, f);
+}
+
+static void col_KERNEL_LIB_SHA256(FILE *f, const struct row *x)
+{
+    const char *path, *sha256;
+    ps_plugin_source(x->o->kernel, &path, &sha256);
+    if (sha256)
+        fputs(sha256, f);
 }
 
 /* Format a wall-clock time (seconds since the epoch) as ISO 8601 UTC into

@@ -2,6 +2,8 @@
 # Shared by the driver tests: how to run a driver, and small assertions.
 # Source it after setting BIN (the build directory).
 
+# Only the kernels a test names: none of a PARSCALE_KERNEL_PATH of the user's.
+unset PARSCALE_KERNEL_PATH
 # MPI as root in tests only; ob1 starts ~10x faster than UCX on one node.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_pml="${OMPI_MCA_pml:-ob1}"

@@ -78,4 +78,14 @@ if [[ " ${kernels[*]} " == *" sync "* ]]; then
         done
     done
 fi
+# a kernel from a library of its own (examples/spmv): halo and reductions
+# through calls resolved at load time
+spmv=$BIN/examples/spmv/libspmv.so
+if [[ -f $spmv ]]; then
+    for d in pthread fork; do
+        for w in 2 3; do
+            check "$d" "$w" --kernel-lib "$spmv" --kernel spmv --size 24 --param iters=3
+        done
+    done
+fi
 echo "tsan: ok ($runs runs, no reports)"
