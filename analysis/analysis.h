@@ -44,6 +44,11 @@ struct pop {
     double pe_log_se;                /* of PE per repetition */
     double useful, useful_log_se;    /* median of useful_mean x workers, seconds */
     double team_share;               /* median of team_mean / seconds */
+    /* hardware counters in useful time, when recorded: instructions summed
+     * over workers and instructions per cycle, medians over repetitions */
+    double instr, instr_log_se, ipc, ipc_log_se;
+    struct ratio instr_self, instr_serial;   /* instruction scaling */
+    struct ratio ipc_self, ipc_serial;       /* IPC scaling */
 };
 
 /* Everything derived for one configuration. */
@@ -150,6 +155,7 @@ struct analysis {
     int resamples;
     int curves;                /* fit curves and bands for the figures */
     int pop_recorded;          /* some row had useful/team times */
+    int counters_recorded;     /* some row had instructions and cycles */
 };
 
 /* Orders the configurations into cases and series and derives every

@@ -232,6 +232,7 @@ static void pop_factors(const struct config *cf, struct derived *d, double *scra
     size_t n = cf->n;
     struct pop *p = &d->pop;
     p->comp_self = p->comp_serial = p->ge_self = p->ge_serial = NO_RATIO;
+    p->instr_self = p->instr_serial = p->ipc_self = p->ipc_serial = NO_RATIO;
     for (size_t i = 0; i < n; i++)
         scratch[i] = cf->s[i].useful_mean / cf->s[i].useful_max;
     p->lb = sample_ratio(scratch, n, NULL);
@@ -253,6 +254,16 @@ static void pop_factors(const struct config *cf, struct derived *d, double *scra
     struct sample_stat share;
     describe_finite(scratch, n, &share);
     p->team_share = share.median;
+    for (size_t i = 0; i < n; i++)
+        scratch[i] = cf->s[i].instructions;
+    describe_finite(scratch, n, &st);
+    p->instr = st.median;
+    p->instr_log_se = st.log_se;
+    for (size_t i = 0; i < n; i++)
+        scratch[i] = cf->s[i].cycles > 0 ? cf->s[i].instructions / cf->s[i].cycles : NAN;
+    describe_finite(scratch, n, &st);
+    p->ipc = st.median;
+    p->ipc_log_se = st.log_se;
 }
 
 /* A ratio of two configurations' medians, with its interval. */
@@ -488,6 +499,24 @@ static void pop_scaling(struct analysis *a)
             *comp[k] = c;
             ge[k]->v = d->pop.pe.v * c.v;
             ge[k]->lo = ge[k]->hi = NAN;
+            /* POP's instruction scaling (reference / here) and IPC scaling
+             * (here / reference), where counters were recorded */
+            struct ratio *ins[2] = {&d->pop.instr_self, &d->pop.instr_serial};
+            struct ratio *ipc[2] = {&d->pop.ipc_self, &d->pop.ipc_serial};
+            if (isfinite(ref->instr) && isfinite(d->pop.instr)) {
+                struct ratio r = {1.0, NAN, NAN};
+                if ((size_t)refs[k] != i)
+                    r.v = stats_ratio_of(ref->instr, ref->instr_log_se, d->pop.instr,
+                                         d->pop.instr_log_se, &r.lo, &r.hi);
+                *ins[k] = r;
+            }
+            if (isfinite(ref->ipc) && isfinite(d->pop.ipc)) {
+                struct ratio r = {1.0, NAN, NAN};
+                if ((size_t)refs[k] != i)
+                    r.v = stats_ratio_of(d->pop.ipc, d->pop.ipc_log_se, ref->ipc,
+                                         ref->ipc_log_se, &r.lo, &r.hi);
+                *ipc[k] = r;
+            }
             double se_pe = d->pop.pe_log_se;
             if ((size_t)refs[k] == i) {
                 *ge[k] = d->pop.pe;
@@ -536,6 +565,8 @@ int analysis_derive(struct analysis *a, const long *undelivered, size_t nundeliv
         pop_factors(cf, &a->d[i], scratch);
         if (isfinite(a->d[i].pop.lb.v))
             a->pop_recorded = 1;
+        if (isfinite(a->d[i].pop.instr))
+            a->counters_recorded = 1;
         a->d[i].traps = traps_of(cf, &a->d[i], undelivered, nundelivered);
     }
     free(scratch);

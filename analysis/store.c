@@ -483,6 +483,8 @@ static int add_sample(struct config *cf, const struct row *r, uint32_t run)
     s->useful_min = (float)r->num[PS_COL_USEFUL_MIN];
     s->team_max = (float)r->num[PS_COL_TEAM_MAX];
     s->team_mean = (float)r->num[PS_COL_TEAM_MEAN];
+    s->instructions = (float)r->num[PS_COL_INSTRUCTIONS];
+    s->cycles = (float)r->num[PS_COL_CYCLES];
     s->run = run;
     s->rep = r->cnt[PS_COL_REP] > UINT32_MAX ? UINT32_MAX : (uint32_t)r->cnt[PS_COL_REP];
     s->line = r->line > UINT32_MAX ? UINT32_MAX : (uint32_t)r->line;

@@ -27,6 +27,7 @@ struct sample {
     float rate;
     float useful_max, useful_mean, useful_min;   /* NAN when not recorded */
     float team_max, team_mean;
+    float instructions, cycles;              /* NAN when not counted */
     uint32_t run;              /* index into store.runs */
     uint32_t rep;
     uint32_t line;             /* where it was read, for messages */

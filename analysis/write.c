@@ -130,6 +130,8 @@ static int write_summary(FILE *fp, const struct analysis *a)
         "speedup_self", "efficiency_self", "karp_flatt", "weak_efficiency",
         "load_balance", "comm_efficiency", "parallel_efficiency", "comp_scaling_self",
         "comp_scaling_serial", "global_efficiency_self", "global_efficiency_serial",
+        "instruction_scaling_self", "instruction_scaling_serial", "ipc_scaling_self",
+        "ipc_scaling_serial",
     };
     for (size_t i = 0; i < sizeof ratios / sizeof ratios[0]; i++)
         put_ratio_header(fp, ratios[i]);
@@ -158,7 +160,8 @@ static int write_summary(FILE *fp, const struct analysis *a)
         const struct ratio r[] = {
             d->speedup_self, d->eff_self, d->karp_flatt, d->weak_eff, d->pop.lb,
             d->pop.comm, d->pop.pe, d->pop.comp_self, d->pop.comp_serial,
-            d->pop.ge_self, d->pop.ge_serial,
+            d->pop.ge_self, d->pop.ge_serial, d->pop.instr_self, d->pop.instr_serial,
+            d->pop.ipc_self, d->pop.ipc_serial,
         };
         for (size_t k = 0; k < sizeof r / sizeof r[0]; k++)
             put_ratio(fp, r[k]);

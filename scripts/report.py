@@ -40,7 +40,10 @@ POP_ROWS = [
     ("parallel_efficiency", "parallel efficiency"),
     ("comp_scaling", "computation scaling"),
     ("global_efficiency", "global efficiency"),
+    ("instruction_scaling", "instruction scaling"),
+    ("ipc_scaling", "IPC scaling"),
 ]
+SCALED = ("comp_scaling", "global_efficiency", "instruction_scaling", "ipc_scaling")
 TRAP_TEXT = {
     "few-reps": "fewer than 6 repetitions: no 95 % interval",
     "unverified": "failed verification",
@@ -241,10 +244,13 @@ def pop_html(st: Study, case: str) -> str:
         workers = [r["workers"] for r in srows]
         trs = []
         for col, label in POP_ROWS:
+            if col in ("instruction_scaling", "ipc_scaling") and \
+                    all(r.get(col + "_self", "") == "" for r in srows):
+                continue           # no counters recorded
             tds = []
             for r in srows:
                 c = col
-                if col in ("comp_scaling", "global_efficiency"):
+                if col in SCALED:
                     c = col + ("_serial" if r[col + "_serial"] != "" else "_self")
                 v = r.get(c, "")
                 tds.append('<td class="%s">%s</td>' % (grade(fnum(v)), with_interval(v, r.get(c + "_low", ""), r.get(c + "_high", ""))))
@@ -414,6 +420,15 @@ def methods_html(st: Study) -> str:
                     "balance mean/max useful, communication efficiency max useful / time, parallel efficiency "
                     "their product, computation scaling Σuseful(reference)/Σuseful(p), global efficiency "
                     "PE × CompS.")
+        if any(r.get("instruction_scaling_self", "") != "" for r in st.summary):
+            text.append("Hardware counters were recorded: instruction scaling Σinstructions(reference) / "
+                        "Σinstructions(p) and IPC scaling IPC(p) / IPC(reference) split computation scaling.")
+        else:
+            text.append("No hardware counters: the rows carry no instructions or cycles (no CPU PMU on "
+                        "this machine, perf_event_paranoid, a seccomp filter, or accounting off), so POP's "
+                        "instruction and IPC scaling are not shown; nothing is estimated in their place.")
+    if st.meta.get("python_free_threaded"):
+        text.append("Free-threaded CPython: %s." % esc(st.meta["python_free_threaded"]))
     if "cpu_model" in m:
         text.append("Machine: %s; %s cores usable; compiler %s %s (%s); MPI: %s; revision %s%s." % (
             esc(m.get("cpu_model", "?")), esc(m.get("cores", "?")), esc(m.get("compiler", "?")),

@@ -29,18 +29,18 @@ jitter() {
 row() {
     local -A v=([run]=r [kernel]=k [driver]=pthread [scaling]=strong [size]=100 [workers]=1
         [rep]=1 [t]=1 [startup]=0.0001 [class]=compute [ranks]=1 [threads]=1 [cores]=16
-        [params]="" [sec]="" [ws]="" [llc]="" [empty]="" [umax]="" [umean]="" [umin]="" [tmax]="" [tmean]="" [verified]=1 [work]=100 [env]="")
+        [params]="" [sec]="" [ws]="" [llc]="" [empty]="" [umax]="" [umean]="" [umin]="" [tmax]="" [tmean]="" [verified]=1 [work]=100 [env]="" [instr]="" [cycles]="")
     local kv
     for kv in "$@"; do v[${kv%%=*}]=${kv#*=}; done
     local sec=${v[sec]:-}
     [[ -n $sec ]] || sec=$(jitter "${v[t]}" "${v[rep]}" "${v[rep]}")
     [[ ${v[driver]} == serial || ${v[driver]} == pthread || ${v[driver]} == openmp ]] && v[ranks]=1
-    printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,1,Mitems/s,%s,h,2026-01-01T00:00:00Z,%s,%s,%s,%s,1,%s,static,%s,1,%s,items,0,0,0.1.0,h:1,none,0,,,%s,%s,%s,%s,%s,%s,%s,%s,%s,,,,\n' \
+    printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,1,Mitems/s,%s,h,2026-01-01T00:00:00Z,%s,%s,%s,%s,1,%s,static,%s,1,%s,items,0,0,0.1.0,h:1,none,0,,,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,,\n' \
         "${v[run]}" "${v[kernel]}" "${v[driver]}" "${v[scaling]}" "${v[size]}" "${v[workers]}" \
         "${v[rep]}" "$sec" "${v[startup]}" "${v[verified]}" "${v[class]}" "${v[size]}" \
         "${v[ranks]}" "${v[threads]}" "${v[cores]}" "${v[params]}" "${v[work]}" "${v[llc]}" \
         "${v[ws]}" "${v[empty]}" "${v[env]}" "${v[umax]}" "${v[umean]}" "${v[umin]}" "${v[tmax]}" \
-        "${v[tmean]}"
+        "${v[tmean]}" "${v[instr]}" "${v[cycles]}"
 }
 
 # series KERNEL DRIVER "P:T P:T ..." [KEY=VALUE...]: 7 repetitions per point
@@ -199,12 +199,14 @@ test_pop() {
     mkdir -p "$d"
     {
         cat "$header"
-        series im serial "1:1" umax=1 umean=1 umin=1 tmax=0 tmean=0
+        series im serial "1:1" umax=1 umean=1 umin=1 tmax=0 tmean=0 instr=1000000 cycles=500000
         # p = 1: all useful; p = 2: one worker busy 0.7, the other 0.3, team
-        # time fills the rest of a 0.72 s repetition
-        series im pthread "1:1" umax=1 umean=1 umin=1 tmax=0 tmean=0
+        # time fills the rest of a 0.72 s repetition; 25 % more instructions
+        # at the same IPC of 2... then 1.6
+        series im pthread "1:1" umax=1 umean=1 umin=1 tmax=0 tmean=0 instr=1000000 cycles=500000
         for r in 1 2 3 4 5 6 7; do
-            row run=im2 kernel=im workers=2 threads=2 rep=$r t=0.72 umax=0.7 umean=0.5 umin=0.3 tmax=0.42 tmean=0.22
+            row run=im2 kernel=im workers=2 threads=2 rep=$r t=0.72 umax=0.7 umean=0.5 umin=0.3 \
+                tmax=0.42 tmean=0.22 instr=1250000 cycles=781250
         done
     } >"$d/raw.csv"
     summarize "$d" || return 0
@@ -227,6 +229,9 @@ test_pop() {
     for m in load_balance comm_efficiency parallel_efficiency comp_scaling_self global_efficiency_self; do
         near "$(col "$s" $k im,pthread,1 $m)" 1 1e-6 "$m at one worker"
     done
+    near "$(col "$s" $k im,pthread,2 instruction_scaling_serial)" 0.8 1e-6 "instruction scaling 1/1.25"
+    near "$(col "$s" $k im,pthread,2 ipc_scaling_serial)" 0.8 1e-6 "IPC scaling 1.6/2"
+    [[ $(col "$s" $k im,pthread,1 ipc_scaling_self) == 1 ]] || fail "IPC scaling at its own reference"
     grep -q '^pop,im-strong-100/pthread,.*load imbalance' "$d/findings.csv" || fail "POP finding does not name load imbalance"
     [[ -s $d/data/im-strong-100-pop.dat ]] || fail "no POP figure data"
 }

@@ -116,7 +116,8 @@ test_fixture() {
     local r
     for r in speedup_self efficiency_self karp_flatt weak_efficiency load_balance comm_efficiency \
         parallel_efficiency comp_scaling_self comp_scaling_serial global_efficiency_self \
-        global_efficiency_serial; do
+        global_efficiency_serial instruction_scaling_self instruction_scaling_serial \
+        ipc_scaling_self ipc_scaling_serial; do
         want_summary+=",$r,${r}_low,${r}_high"
     done
     want_summary+=",team_share,working_set_bytes,llc_bytes,flags,host,series,case"
