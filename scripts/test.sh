@@ -38,10 +38,12 @@ build_only build-valgrind parscale-serial,parscale-summarize,example_spmv -DCMAK
 status=0
 echo "== tests, Release build" >&2
 (cd build && ctest -j "$jobs" --output-on-failure --timeout 600 "$@") || status=1
-# The cluster harness self-tests exercise Slurm and namespaces, not our
-# code; once is enough.
+# Once is enough for what does not run our compiled code differently under
+# the sanitizers: the cluster harness self-tests (Slurm and namespaces), the
+# linters, and the install layout.
 echo "== tests, AddressSanitizer + UndefinedBehaviorSanitizer build" >&2
-(cd build-asan && ctest -j "$jobs" --output-on-failure --timeout 900 -LE cluster "$@") || status=1
+(cd build-asan && ctest -j "$jobs" --output-on-failure --timeout 900 -LE 'cluster|lint|install' "$@") ||
+    status=1
 echo "== ThreadSanitizer: pthread and fork drivers, every kernel" >&2
 (cd build-tsan && ctest --output-on-failure --timeout 300 -L '^tsan$' "$@") || status=1
 echo "== valgrind memcheck: serial driver on every kernel, summariser" >&2
