@@ -84,6 +84,25 @@ struct ps_job {
     enum ps_accounting accounting;     /* split each worker's time (acct.h) */
 };
 
+/* What the rows of parscale-exec say in place of a kernel's facts: a
+ * program of the user's, run once per repetition (drivers/exec.c).  Its
+ * job has no kernel. */
+struct ps_exec_facts {
+    const char *kernel;        /* --name */
+    const char *cls;           /* --class */
+    const char *size;          /* --size as given, or "default" */
+    const char *total_size;
+    const char *params;        /* --param items, key=value;... ("" none) */
+    double work;               /* --work per repetition; < 0: not given */
+    enum ps_unit unit;         /* --work-unit */
+    const char *program;       /* the file run (--program), NULL: none */
+    const char *program_sha256;
+    /* [reps] each, < 0 where not known: start-up (wall - the program's
+     * own time), wall time, user + system CPU time, peak resident bytes */
+    double *startup, *wall, *cpu, *max_rss;
+    int *verified;             /* [reps]: each repetition is checked alone */
+};
+
 /* What rank 0 brings back from a run. */
 struct ps_outcome {
     int failed;                /* a worker could not set up (out of memory) */
@@ -104,6 +123,7 @@ struct ps_outcome {
     char *affinity;            /* [workers][PS_AFF_LEN], CPUs each worker had */
     double *arrival;           /* [workers], when each started its body */
     volatile int *phase;       /* [workers], where each worker is (ps_phase) */
+    const struct ps_exec_facts *exec;  /* parscale-exec's rows; NULL for a kernel */
 };
 
 /* Where a worker is, so a timeout can say who was stuck: timed
@@ -157,6 +177,19 @@ double ps_now(void);
 void ps_hostname(char *buf, size_t len);
 /* CPUs in this process's (or thread's) affinity mask right now. */
 long ps_cores(void);
+
+/* The command line's parsers, shared with parscale-exec's own options.
+ * Each returns 0, or -1 if s is not one (no blanks, no '+'). */
+/* An integer in [lo, hi]. */
+int ps_parse_int(const char *s, long long lo, long long hi, long long *out);
+/* A finite real in [lo, hi]. */
+int ps_parse_real(const char *s, double lo, double hi, double *out);
+/* A size: an integer with an optional k M G or Ki Mi Gi suffix, 1..2^53. */
+int ps_parse_size(const char *s, uint64_t *out);
+/* 1 if s is a valid --run-id: 1..PS_RUN_ID_MAX of [A-Za-z0-9._-]. */
+int ps_valid_run_id(const char *s);
+/* The default run id, host-UTCtime-pid, into buf. */
+void ps_default_run_id(char *buf, size_t len);
 
 /*
  * Parse argv.  Prints (unless quiet) --help, --version, --list and usage
@@ -231,6 +264,13 @@ void ps_worker(ps_team *t, const struct ps_job *j, struct ps_outcome *out);
  */
 int ps_report(const struct ps_opts *o, const struct ps_job *j,
               const struct ps_outcome *out, const struct ps_where *w);
+/*
+ * Write the CSV alone (header unless --no-header, one row per repetition)
+ * to stdout in one piece; errors are reported as parscale-PROG.  Returns 0,
+ * or 1 when stdout cannot be written.
+ */
+int ps_csv_write(const char *prog, const struct ps_opts *o, const struct ps_job *j,
+                 const struct ps_outcome *out, const struct ps_where *w);
 /* Print the CSV header line to f. */
 void ps_csv_header(FILE *f);
 

@@ -4,6 +4,10 @@
  * column has its writer col_ID below, so a column added to the schema
  * without one does not compile.  Rows are built in memory and written in
  * one piece, so a run never leaves half its rows behind.
+ *
+ * parscale-exec's rows (a program of the user's, no kernel) come through
+ * the same writers: where a column says something about the kernel, its
+ * writer takes the run's ps_exec_facts instead (x->e).
  */
 #include <errno.h>
 #include <math.h>
@@ -21,6 +25,7 @@ struct row {
     const struct ps_job *j;
     const struct ps_outcome *out;
     const struct ps_where *w;
+    const struct ps_exec_facts *e;     /* parscale-exec's run, else NULL */
     int r;                     /* repetition, from 0 */
     double work, scale;        /* work per repetition; rate divisor */
     const char *unit;          /* rate unit */
@@ -52,7 +57,11 @@ static void put_opt(FILE *f, double v)
 }
 
 static void col_RUN_ID(FILE *f, const struct row *x) { fputs(x->o->run_id, f); }
-static void col_KERNEL(FILE *f, const struct row *x) { fputs(x->j->kernel->name, f); }
+static void col_KERNEL(FILE *f, const struct row *x)
+{
+    fputs(x->e ? x->e->kernel : x->j->kernel->name, f);
+}
+
 static void col_DRIVER(FILE *f, const struct row *x) { fputs(x->o->driver->name, f); }
 
 static void col_SCALING(FILE *f, const struct row *x)
@@ -63,6 +72,10 @@ static void col_SCALING(FILE *f, const struct row *x)
 /* --size as given: per worker (weak) or total (strong). */
 static void col_SIZE(FILE *f, const struct row *x)
 {
+    if (x->e) {
+        fputs(x->e->size, f);
+        return;
+    }
     const struct ps_kernel *k = x->j->kernel;
     uint64_t size = x->o->size ? x->o->size : x->o->weak ? k->default_size
                                                          : x->j->plan.size;
@@ -77,24 +90,44 @@ static void col_SECONDS(FILE *f, const struct row *x)
     fprintf(f, "%.9g", x->out->seconds[x->r]);
 }
 
-static void col_STARTUP(FILE *f, const struct row *x) { fprintf(f, "%.9g", x->out->startup); }
+/* A program's start-up is its own in each repetition (empty when unknown). */
+static void col_STARTUP(FILE *f, const struct row *x)
+{
+    if (x->e)
+        put_opt(f, x->e->startup[x->r]);
+    else
+        fprintf(f, "%.9g", x->out->startup);
+}
 
 static void col_RATE(FILE *f, const struct row *x)
 {
     double sec = x->out->seconds[x->r];
-    if (sec > 0)
+    if (sec > 0 && x->work >= 0)
         fprintf(f, "%.6g", x->work / sec / x->scale);
 }
 
-static void col_RATE_UNIT(FILE *f, const struct row *x) { fputs(x->unit, f); }
-static void col_VERIFIED(FILE *f, const struct row *x) { fprintf(f, "%d", x->out->verified); }
+static void col_RATE_UNIT(FILE *f, const struct row *x)
+{
+    if (x->work >= 0)
+        fputs(x->unit, f);
+}
+static void col_VERIFIED(FILE *f, const struct row *x)
+{
+    fprintf(f, "%d", x->e ? x->e->verified[x->r] : x->out->verified);
+}
 static void col_HOST(FILE *f, const struct row *x) { fputs(x->w->host, f); }
 static void col_TIMESTAMP(FILE *f, const struct row *x) { fputs(x->when, f); }
-static void col_CLASS(FILE *f, const struct row *x) { fputs(ps_class_name(x->j->kernel->cls), f); }
+static void col_CLASS(FILE *f, const struct row *x)
+{
+    fputs(x->e ? x->e->cls : ps_class_name(x->j->kernel->cls), f);
+}
 
 static void col_TOTAL_SIZE(FILE *f, const struct row *x)
 {
-    fprintf(f, "%llu", (unsigned long long)x->j->plan.size);
+    if (x->e)
+        fputs(x->e->total_size, f);
+    else
+        fprintf(f, "%llu", (unsigned long long)x->j->plan.size);
 }
 
 static void col_RANKS(FILE *f, const struct row *x) { fprintf(f, "%d", x->w->ranks); }
@@ -105,7 +138,9 @@ static void col_CORES(FILE *f, const struct row *x) { fprintf(f, "%ld", x->w->to
 static void col_SCHEDULE(FILE *f, const struct row *x)
 {
     const struct ps_sched *s = &x->o->sched;
-    if (!x->j->kernel->schedulable || s->kind == PS_SCHED_STATIC)
+    if (x->e)
+        fputs("none", f);      /* parscale hands a program no work items */
+    else if (!x->j->kernel->schedulable || s->kind == PS_SCHED_STATIC)
         fputs("static", f);
     else
         fprintf(f, "%s:%llu", s->kind == PS_SCHED_DYNAMIC ? "dynamic" : "static",
@@ -117,6 +152,10 @@ static void col_PARAMS(FILE *f, const struct row *x)
 {
     const struct ps_plan *p = &x->j->plan;
     const struct ps_param *q;
+    if (x->e) {
+        fputs(x->e->params, f);
+        return;
+    }
     for (int i = 0; (q = ps_param_at(x->j->kernel, x->o->driver, i)); i++) {
         fprintf(f, "%s%s=", i ? ";" : "", q->name);
         if (q->type == PS_PCHOICE) {
@@ -133,15 +172,30 @@ static void col_PARAMS(FILE *f, const struct row *x)
 }
 
 static void col_WARMUP(FILE *f, const struct row *x) { fprintf(f, "%d", x->j->warmup); }
-static void col_WORK(FILE *f, const struct row *x) { fprintf(f, "%.17g", x->work); }
+static void col_WORK(FILE *f, const struct row *x)
+{
+    if (x->work >= 0)
+        fprintf(f, "%.17g", x->work);
+}
 
 static void col_WORK_UNIT(FILE *f, const struct row *x)
 {
-    fputs(ps_unit_name(x->j->kernel->unit), f);
+    if (x->work >= 0)
+        fputs(ps_unit_name(x->e ? x->e->unit : x->j->kernel->unit), f);
 }
 
-static void col_CHECKSUM(FILE *f, const struct row *x) { fprintf(f, "%.17g", x->out->checksum); }
-static void col_CHECK_ERROR(FILE *f, const struct row *x) { fprintf(f, "%.6g", x->out->error); }
+/* A program's result is checked (exit status, output) but has no checksum. */
+static void col_CHECKSUM(FILE *f, const struct row *x)
+{
+    if (!x->e)
+        fprintf(f, "%.17g", x->out->checksum);
+}
+
+static void col_CHECK_ERROR(FILE *f, const struct row *x)
+{
+    if (!x->e)
+        fprintf(f, "%.6g", x->out->error);
+}
 static void col_VERSION(FILE *f, const struct row *x) { (void)x; fputs(PARSCALE_VERSION, f); }
 
 static void col_HOSTS(FILE *f, const struct row *x)
@@ -152,9 +206,11 @@ static void col_HOSTS(FILE *f, const struct row *x)
         fprintf(f, "%s:%d", x->w->host, x->w->ranks);
 }
 
+/* A program places its workers itself: nothing parscale could say. */
 static void col_BIND(FILE *f, const struct row *x)
 {
-    fputs(x->o->bind == PS_BIND_CORES ? "cores" : "none", f);
+    if (!x->e)
+        fputs(x->o->bind == PS_BIND_CORES ? "cores" : "none", f);
 }
 
 static void col_AFFINITY(FILE *f, const struct row *x)
@@ -184,7 +240,8 @@ static void col_LLC_BYTES(FILE *f, const struct row *x)
 /* What the kernel's memory() says the whole run holds, over all workers. */
 static void col_WORKING_SET(FILE *f, const struct row *x)
 {
-    fprintf(f, "%.0f", x->j->kernel->memory(&x->j->plan, x->j->workers));
+    if (!x->e)
+        fprintf(f, "%.0f", x->j->kernel->memory(&x->j->plan, x->j->workers));
 }
 
 static void col_EMPTY_SECONDS(FILE *f, const struct row *x) { put_opt(f, x->out->empty); }
@@ -226,7 +283,11 @@ static void col_CYCLES(FILE *f, const struct row *x)
 static void col_KERNEL_LIB(FILE *f, const struct row *x)
 {
     const char *path, *sha256;
-    ps_plugin_source(x->o->kernel, &path, &sha256);
+    if (x->e) {
+        path = x->e->program;
+    } else {
+        ps_plugin_source(x->o->kernel, &path, &sha256);
+    }
     if (path)
         fputs(path, f);
 }
@@ -234,9 +295,32 @@ static void col_KERNEL_LIB(FILE *f, const struct row *x)
 static void col_KERNEL_LIB_SHA256(FILE *f, const struct row *x)
 {
     const char *path, *sha256;
-    ps_plugin_source(x->o->kernel, &path, &sha256);
+    if (x->e)
+        sha256 = x->e->program_sha256;
+    else
+        ps_plugin_source(x->o->kernel, &path, &sha256);
     if (sha256)
         fputs(sha256, f);
+}
+
+/* What parscale-exec measures of a program's process in each repetition
+ * (wait4); empty for the kernel drivers. */
+static void col_WALL_SECONDS(FILE *f, const struct row *x)
+{
+    if (x->e)
+        put_opt(f, x->e->wall[x->r]);
+}
+
+static void col_CPU_SECONDS(FILE *f, const struct row *x)
+{
+    if (x->e)
+        put_opt(f, x->e->cpu[x->r]);
+}
+
+static void col_MAX_RSS(FILE *f, const struct row *x)
+{
+    if (x->e && x->e->max_rss[x->r] >= 0)
+        fprintf(f, "%.0f", x->e->max_rss[x->r]);
 }
 
 /* Format a wall-clock time (seconds since the epoch) as ISO 8601 UTC into
@@ -257,12 +341,13 @@ static void stamp(double t, time_t *last, char *when)
  * not once per row (printf of doubles was ~90 % of a serial run's cost
  * per repetition).  A column not listed here is written row by row, so a
  * new per-repetition column is right without touching this list. */
-static int per_run(int c)
+static int per_run(int c, const struct row *x)
 {
     switch (c) {
+    case PS_COL_STARTUP: case PS_COL_VERIFIED:
+        return !x->e;          /* a program's differ per repetition */
     case PS_COL_RUN_ID: case PS_COL_KERNEL: case PS_COL_DRIVER: case PS_COL_SCALING:
-    case PS_COL_SIZE: case PS_COL_WORKERS: case PS_COL_STARTUP: case PS_COL_RATE_UNIT:
-    case PS_COL_VERIFIED: case PS_COL_HOST: case PS_COL_CLASS: case PS_COL_TOTAL_SIZE:
+    case PS_COL_SIZE: case PS_COL_WORKERS: case PS_COL_RATE_UNIT: case PS_COL_HOST: case PS_COL_CLASS: case PS_COL_TOTAL_SIZE:
     case PS_COL_RANKS: case PS_COL_THREADS: case PS_COL_NODES: case PS_COL_CORES:
     case PS_COL_SCHEDULE: case PS_COL_PARAMS: case PS_COL_WARMUP: case PS_COL_WORK:
     case PS_COL_WORK_UNIT: case PS_COL_CHECKSUM: case PS_COL_CHECK_ERROR:
@@ -287,14 +372,14 @@ static void write_rows(FILE *f, const struct ps_opts *o, const struct ps_job *j,
     char when[32] = "", *fixed = NULL;
     size_t fixed_len = 0, at[PS_RAW_NCOLS];
     time_t last = 0;
-    struct row x = { .o = o, .j = j, .out = out, .w = w, .when = when,
-                     .work = j->kernel->work(&j->plan) };
-    rate_unit(j->kernel->unit, &x.scale, &x.unit);
+    struct row x = { .o = o, .j = j, .out = out, .w = w, .e = out->exec, .when = when };
+    x.work = x.e ? x.e->work : j->kernel->work(&j->plan);
+    rate_unit(x.e ? x.e->unit : j->kernel->unit, &x.scale, &x.unit);
     /* the per-run columns' text, NUL-separated, column c at fixed + at[c] */
     FILE *m = open_memstream(&fixed, &fixed_len);
     for (int c = 0; m && c < PS_RAW_NCOLS; c++) {
         at[c] = (size_t)ftell(m);
-        if (per_run(c))
+        if (per_run(c, &x))
             writers[c](m, &x);
         fputc('\0', m);
     }
@@ -307,7 +392,7 @@ static void write_rows(FILE *f, const struct ps_opts *o, const struct ps_job *j,
         for (int c = 0; c < PS_RAW_NCOLS; c++) {
             if (c)
                 fputc(',', f);
-            if (fixed && per_run(c))
+            if (fixed && per_run(c, &x))
                 fputs(fixed + at[c], f);
             else
                 writers[c](f, &x);
@@ -336,14 +421,14 @@ static double median(const double *v, int n)
     return m;
 }
 
-int ps_report(const struct ps_opts *o, const struct ps_job *j,
-              const struct ps_outcome *out, const struct ps_where *w)
+int ps_csv_write(const char *prog, const struct ps_opts *o, const struct ps_job *j,
+                 const struct ps_outcome *out, const struct ps_where *w)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
     if (!mem) {
-        ps_error(o->driver->name, "out of memory writing the CSV");
+        ps_error(prog, "out of memory writing the CSV");
         return PS_EXIT_FAULT;
     }
     if (o->header)
@@ -351,17 +436,26 @@ int ps_report(const struct ps_opts *o, const struct ps_job *j,
     write_rows(mem, o, j, out, w);
     if (fclose(mem) != 0) {
         free(buf);
-        ps_error(o->driver->name, "out of memory writing the CSV");
+        ps_error(prog, "out of memory writing the CSV");
         return PS_EXIT_FAULT;
     }
     errno = 0;
     size_t put = fwrite(buf, 1, len, stdout);
     free(buf);
     if (put != len || fflush(stdout) != 0 || ferror(stdout)) {
-        ps_error(o->driver->name, "cannot write the CSV to stdout: %s",
+        ps_error(prog, "cannot write the CSV to stdout: %s",
                  errno ? strerror(errno) : "write error");
         return PS_EXIT_FAULT;
     }
+    return PS_EXIT_OK;
+}
+
+int ps_report(const struct ps_opts *o, const struct ps_job *j,
+              const struct ps_outcome *out, const struct ps_where *w)
+{
+    int rc = ps_csv_write(o->driver->name, o, j, out, w);
+    if (rc != PS_EXIT_OK)
+        return rc;
     double scale;
     const char *unit;
     rate_unit(j->kernel->unit, &scale, &unit);

@@ -14,7 +14,10 @@
  *   NONNEG_OPT finite real >= 0 or empty
  * Files written before a column existed end earlier; the reader treats
  * their missing columns as empty, which every column after
- * PS_RAW_MIN_COLUMNS allows.
+ * PS_RAW_MIN_COLUMNS allows.  The kernel drivers always fill startup_seconds,
+ * rate, rate_unit, work and work_unit; parscale-exec (a program of the
+ * user's) leaves them empty where it cannot know them, and is the only
+ * writer of wall_seconds, cpu_seconds and max_rss_bytes.
  */
 #ifndef PARSCALE_RAW_SCHEMA_H
 #define PARSCALE_RAW_SCHEMA_H
@@ -28,9 +31,9 @@
     X(WORKERS, "workers", COUNT)                                              \
     X(REP, "rep", COUNT)                                                      \
     X(SECONDS, "seconds", POSITIVE)                                           \
-    X(STARTUP, "startup_seconds", NONNEG)                                     \
-    X(RATE, "rate", NONNEG)                                                   \
-    X(RATE_UNIT, "rate_unit", TEXT)                                           \
+    X(STARTUP, "startup_seconds", NONNEG_OPT)                                 \
+    X(RATE, "rate", NONNEG_OPT)                                               \
+    X(RATE_UNIT, "rate_unit", TEXT_OPT)                                       \
     X(VERIFIED, "verified", FLAG)                                             \
     X(HOST, "host", TEXT)                                                     \
     X(TIMESTAMP, "timestamp", TEXT)                                           \
@@ -43,8 +46,8 @@
     X(SCHEDULE, "schedule", TEXT)                                             \
     X(PARAMS, "params", TEXT_OPT)                                             \
     X(WARMUP, "warmup", COUNT0)                                               \
-    X(WORK, "work", NONNEG)                                                   \
-    X(WORK_UNIT, "work_unit", TEXT)                                           \
+    X(WORK, "work", NONNEG_OPT)                                               \
+    X(WORK_UNIT, "work_unit", TEXT_OPT)                                       \
     X(CHECKSUM, "checksum", ANY)                                              \
     X(CHECK_ERROR, "check_error", ANY)                                        \
     X(VERSION, "version", TEXT)                                               \
@@ -65,7 +68,10 @@
     X(INSTRUCTIONS, "instructions", NONNEG_OPT)                               \
     X(CYCLES, "cycles", NONNEG_OPT)                                           \
     X(KERNEL_LIB, "kernel_lib", TEXT_OPT)                                     \
-    X(KERNEL_LIB_SHA256, "kernel_lib_sha256", TEXT_OPT)
+    X(KERNEL_LIB_SHA256, "kernel_lib_sha256", TEXT_OPT)                       \
+    X(WALL_SECONDS, "wall_seconds", NONNEG_OPT)                               \
+    X(CPU_SECONDS, "cpu_seconds", NONNEG_OPT)                                 \
+    X(MAX_RSS, "max_rss_bytes", NONNEG_OPT)
 
 /* Column indices, PS_COL_RUN_ID = 0 ... */
 enum ps_raw_col {

@@ -24,6 +24,8 @@ jitter() {
         printf "%.9g%s", t * (1 + 0.005 * ((r * 7) % 5 - 2)), r < b ? " " : "" }'
 }
 
+# The columns appended after the 46 that row() writes, left empty.
+pad=$(awk -F, 'NR == 1 { for (i = 47; i <= NF; i++) printf "," }' "$header")
 # row KEY=VALUE...: one raw row; every column has a default (see below).
 # Times: seconds is sec=, or T (t=) x the jitter of its rep.
 row() {
@@ -35,12 +37,12 @@ row() {
     local sec=${v[sec]:-}
     [[ -n $sec ]] || sec=$(jitter "${v[t]}" "${v[rep]}" "${v[rep]}")
     [[ ${v[driver]} == serial || ${v[driver]} == pthread || ${v[driver]} == openmp ]] && v[ranks]=1
-    printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,1,Mitems/s,%s,h,2026-01-01T00:00:00Z,%s,%s,%s,%s,1,%s,static,%s,1,%s,items,0,0,0.1.0,h:1,none,0,,,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,,\n' \
+    printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,1,Mitems/s,%s,h,2026-01-01T00:00:00Z,%s,%s,%s,%s,1,%s,static,%s,1,%s,items,0,0,0.1.0,h:1,none,0,,,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,,%s\n' \
         "${v[run]}" "${v[kernel]}" "${v[driver]}" "${v[scaling]}" "${v[size]}" "${v[workers]}" \
         "${v[rep]}" "$sec" "${v[startup]}" "${v[verified]}" "${v[class]}" "${v[size]}" \
         "${v[ranks]}" "${v[threads]}" "${v[cores]}" "${v[params]}" "${v[work]}" "${v[llc]}" \
         "${v[ws]}" "${v[empty]}" "${v[env]}" "${v[umax]}" "${v[umean]}" "${v[umin]}" "${v[tmax]}" \
-        "${v[tmean]}" "${v[instr]}" "${v[cycles]}"
+        "${v[tmean]}" "${v[instr]}" "${v[cycles]}" "$pad"
 }
 
 # series KERNEL DRIVER "P:T P:T ..." [KEY=VALUE...]: 7 repetitions per point
