@@ -647,3 +647,26 @@ int ps_job_make(const struct ps_opts *o, int workers, int local,
     }
     return 0;
 }
+
+/* The parsers above, for parscale-exec's own command line (common.h). */
+int ps_parse_int(const char *s, long long lo, long long hi, long long *out)
+{
+    return parse_int(s, lo, hi, out);
+}
+
+int ps_parse_real(const char *s, double lo, double hi, double *out)
+{
+    return parse_real(s, lo, hi, out);
+}
+
+int ps_parse_size(const char *s, uint64_t *out)
+{
+    uint64_t v;
+    if (parse_u64(s, &v) || v == 0 || v > MAX_SIZE)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int ps_valid_run_id(const char *s) { return valid_run_id(s); }
+void ps_default_run_id(char *buf, size_t len) { default_run_id(buf, len); }
