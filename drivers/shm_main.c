@@ -17,10 +17,18 @@ int ps_shm_main(int argc, char **argv, const struct ps_shm_driver *d)
     if (rc != PS_CONTINUE)
         return rc;
     int workers = o.workers ? o.workers : d->default_workers();
+    if (!o.workers && ps_check_default(&d->info, "--workers", workers, err, sizeof err)) {
+        ps_error(d->info.name, "%s", err);
+        return PS_EXIT_USAGE;
+    }
+    if (o.check)
+        return ps_cli_check(&o, workers, 1);
     if (ps_job_make(&o, workers, workers, &j, err, sizeof err)) {
         ps_error(d->info.name, "%s", err);
         return PS_EXIT_USAGE;
     }
+    if (ps_output_open(&o))
+        return PS_EXIT_FAULT;
     struct shm_arena *a = shm_arena_create(workers, d->process_shared,
                                            ps_outcome_bytes(j.reps, workers), &extra);
     if (!a) {
