@@ -14,6 +14,8 @@ export LC_NUMERIC=C
 PROG=submit.sh
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source-path=SCRIPTDIR source=lib/folder.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/folder.sh"
 ROOT=$(repo_root)
 readonly ROOT
 readonly SWEEP="$ROOT/scripts/sweep.sh"
@@ -75,77 +77,45 @@ EOF
 
 # ---- options -----------------------------------------------------------------
 
-mode=""
-partition=""
-account=""
-time_limit=""
-nodes=""
-ntasks=""
-cpus=""
-job_name=parscale
-sbatch_args_str=""
-collect_job=1
-dry_run=0
-resubmit=""
-collect=""
-sweep_opts=()
-
-need_value() {
-	(($2 >= 2)) || usage_error "option '$1' needs a value"
-}
-
-while (($#)); do
-	opt=$1
-	val=""
-	has_inline=0
-	if [[ $opt == --*=* ]]; then
-		val=${opt#*=}
-		opt=${opt%%=*}
-		has_inline=1
-	fi
-	case $opt in
-	--)
-		shift
-		sweep_opts=("$@")
-		break
-		;;
-	--mode | --partition | --account | --time | --nodes | --ntasks | --cpus-per-task | \
-		--job-name | --sbatch-args | --resubmit | --collect)
-		if ((!has_inline)); then
-			need_value "$opt" "$#"
-			val=$2
-			shift
-		fi
-		;;
-	--no-collect-job | --dry-run | -h | --help)
-		((!has_inline)) || usage_error "option '$opt' takes no value"
-		;;
-	*)
-		usage_error "unknown option '$1' (sweep options go after --; see --help)"
-		;;
-	esac
-	shift
-	[[ $val != *$'\n'* ]] || usage_error "newline in the value of '$opt'"
-	case $opt in
-	--mode) mode=$val ;;
-	--partition) partition=$val ;;
-	--account) account=$val ;;
-	--time) time_limit=$val ;;
-	--nodes) nodes=$val ;;
-	--ntasks) ntasks=$val ;;
-	--cpus-per-task) cpus=$val ;;
-	--job-name) job_name=$val ;;
-	--sbatch-args) sbatch_args_str=$val ;;
-	--no-collect-job) collect_job=0 ;;
-	--dry-run) dry_run=1 ;;
-	--resubmit) resubmit=$val ;;
-	--collect) collect=$val ;;
-	-h | --help)
-		usage
-		exit 0
-		;;
-	esac
-done
+opt_add <<'EOF_OPTS'
+--mode value mode
+--partition value partition
+--account value account
+--time value time
+--nodes value nodes
+--ntasks value ntasks
+--cpus-per-task value cpus
+--job-name value job_name
+--sbatch-args value sbatch_args
+--resubmit value resubmit
+--collect value collect
+--no-collect-job flag no_collect_job
+--allow-changed-build flag allow_changed
+--dry-run flag dry_run
+-h|--help flag help
+-- rest sweep_opts
+EOF_OPTS
+# shellcheck disable=SC2034  # read by opt_parse
+OPT_HINT="sweep options go after --; see --help"
+opt_parse "$@"
+if [[ -n ${OPTV[help]:-} ]]; then
+	usage
+	exit 0
+fi
+mode=${OPTV[mode]:-}
+partition=${OPTV[partition]:-}
+account=${OPTV[account]:-}
+time_limit=${OPTV[time]:-}
+nodes=${OPTV[nodes]:-}
+ntasks=${OPTV[ntasks]:-}
+cpus=${OPTV[cpus]:-}
+job_name=${OPTV[job_name]:-parscale}
+sbatch_args_str=${OPTV[sbatch_args]:-}
+collect_job=$((${OPTV[no_collect_job]:-0} ? 0 : 1))
+dry_run=${OPTV[dry_run]:-0}
+resubmit=${OPTV[resubmit]:-}
+collect=${OPTV[collect]:-}
+sweep_opts=("${OPT_REST[@]}")
 
 # ---- checks ------------------------------------------------------------------
 
