@@ -20,6 +20,9 @@ if [[ -n ${LC_ALL:-} ]]; then
 	unset LC_ALL
 fi
 export LC_NUMERIC=C
+# This shell itself works in bytes (lengths of what it appends, patterns);
+# not exported, so what it runs keeps the user's locale.
+LC_ALL=C
 
 PROG=sweep.sh
 LIB=$(dirname -- "${BASH_SOURCE[0]}")/lib

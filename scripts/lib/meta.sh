@@ -26,6 +26,17 @@ capture_user_env() {
 	done < <(compgen -e | LC_ALL=C sort)
 }
 
+# git_state: GIT_REV and GIT_DIRTY of the tree the scripts come from (asked
+# once).
+GIT_REV=""
+GIT_DIRTY=""
+git_state() {
+	[[ -z $GIT_REV ]] || return 0
+	GIT_REV=$(git -C "$ROOT" rev-parse --verify -q HEAD 2>/dev/null) || GIT_REV=none
+	GIT_DIRTY=0
+	[[ -z $(git -C "$ROOT" status --porcelain 2>/dev/null) ]] || GIT_DIRTY=1
+}
+
 # meta_line KEY VALUE: one key=value line, the value on one line.
 meta_line() {
 	local v=${2//$'\n'/ }
@@ -60,7 +71,7 @@ meta_sizes() {
 # stamp: "prepared" for a folder made by --prepare, whose meta.txt is
 # written again (on the machine that runs it) when it is first run.
 write_meta() {
-	local cc omp mpi="" gp="" rev dirty e aff bt stamp_key=${1:-started}
+	local cc omp mpi="" gp="" e aff bt stamp_key=${1:-started}
 	cc=$(build_cache_value CMAKE_C_COMPILER)
 	omp=$(build_cache_value OpenMP_C_SPEC_DATE)
 	if [[ -z $omp && -n $cc && -x $cc ]]; then
@@ -68,9 +79,7 @@ write_meta() {
 	fi
 	! command -v mpirun >/dev/null || mpi=$(mpirun --version 2>/dev/null | head -n 1) || mpi=""
 	! command -v gnuplot >/dev/null || gp=$(gnuplot --version 2>/dev/null) || gp=""
-	rev=$(git -C "$ROOT" rev-parse --verify -q HEAD 2>/dev/null) || rev=none
-	dirty=0
-	[[ -z $(git -C "$ROOT" status --porcelain 2>/dev/null) ]] || dirty=1
+	git_state
 	aff=$(awk -F: '$1 == "Cpus_allowed_list" { gsub(/[ \t]/, "", $2); print $2 }' /proc/self/status)
 	bt=$(build_cache_value CMAKE_BUILD_TYPE)
 	{
@@ -98,8 +107,8 @@ write_meta() {
 		meta_line mpi_library "$mpi"
 		meta_line mpi_c_compiler "$(build_cache_value MPI_C_COMPILER)"
 		meta_line gnuplot_version "$gp"
-		meta_line git_revision "$rev"
-		meta_line git_dirty "$dirty"
+		meta_line git_revision "$GIT_REV"
+		meta_line git_dirty "$GIT_DIRTY"
 		meta_line kernels "$(plan_column 2 | paste -sd, -)"
 		meta_line drivers "$(plan_column 3 | paste -sd, -)"
 		meta_line workers "$(plan_column 6 | sort -n | paste -sd, -)"
@@ -207,18 +216,19 @@ refresh_prepared_meta() {
 # ---- build.txt: what a resume must find unchanged -------------------------
 
 # fingerprint: the build.txt lines of this build and environment: each
-# driver's checksum and version, the git revision and whether the tree was
-# dirty, and the variables that change how runs behave (OMP_NUM_THREADS
-# and the sweep's own aside: the sweep sets those per run).
+# driver's SHA-256 (its version, build flags and all), the git revision
+# and whether the tree was dirty, and the variables that change how runs
+# behave (OMP_NUM_THREADS and the sweep's own aside: the sweep sets those
+# per run).
 fingerprint() {
-	local b v name
-	printf 'git_revision=%s\n' "$(git -C "$ROOT" rev-parse --verify -q HEAD 2>/dev/null || echo none)"
-	printf 'git_dirty=%s\n' "$([[ -z $(git -C "$ROOT" status --porcelain 2>/dev/null) ]] && echo 0 || echo 1)"
-	while IFS= read -r b; do
-		[[ -n $b ]] || continue
-		v=$("$b" --version 2>/dev/null | head -n 1) || v="?"
-		printf 'binary_%s=%s %s\n' "${b##*/}" "$(sha256sum <"$b" | cut -d' ' -f1)" "$v"
-	done < <(launch_binaries)
+	local v name
+	local -a bins
+	git_state
+	printf 'git_revision=%s\ngit_dirty=%s\n' "$GIT_REV" "$GIT_DIRTY"
+	mapfile -t bins < <(launch_binaries)
+	if ((${#bins[@]})); then
+		sha256sum -- "${bins[@]}" | awk '{ n = $2; sub(/.*\//, "", n); print "binary_" n "=" $1 }'
+	fi
 	while IFS= read -r name; do
 		case $name in
 		OMP_NUM_THREADS | OMPI_ALLOW_RUN_AS_ROOT* | PARSCALE_OWNER_FD) continue ;;

@@ -18,8 +18,11 @@ readonly STATUS_FIELDS=11
 readonly JOBS_HEADER=run_id,job_id,array_job_id,array_task_id,job_nodelist,host,finished
 # The hard limit on a run is its --timeout plus this, then SIGKILL after
 # HARD_KILL_AFTER more: it catches a launcher that hangs before the driver's
-# own timer starts.
-readonly HARD_MARGIN=30 HARD_KILL_AFTER=10
+# own timer starts, or after it (a lost host). Tests may shorten the margin
+# (PARSCALE_HARD_MARGIN, whole seconds).
+HARD_MARGIN=30
+[[ ! ${PARSCALE_HARD_MARGIN:-} =~ ^[0-9]{1,4}$ ]] || HARD_MARGIN=$((10#$PARSCALE_HARD_MARGIN))
+readonly HARD_MARGIN HARD_KILL_AFTER=10
 readonly REASON_MAX=200
 # Free space a driver's output needs (bytes): with less, a failed run is
 # taken for a full disk (see has_room).
@@ -53,15 +56,23 @@ raw_columns() {
 	done
 }
 
-# bytes_of STR: BYTES = the length of STR in bytes.
+# bytes_of STR: BYTES = the length of STR in bytes (sweep.sh runs with
+# LC_ALL=C; switching the locale per call cost more than the rest).
 bytes_of() {
-	local LC_ALL=C
-	BYTES=${#1}
+	if [[ ${LC_ALL:-} == C ]]; then
+		BYTES=${#1}
+	else
+		local LC_ALL=C
+		BYTES=${#1}
+	fi
 }
 
-# utc_now: NOW = the current UTC time, ISO 8601.
+# utc_now: NOW = the current UTC time, ISO 8601 (made once a second).
+NOW="" NOW_SECOND=""
 utc_now() {
-	TZ=UTC0 printf -v NOW '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+	[[ ${EPOCHREALTIME%[.,]*} != "$NOW_SECOND" ]] || return 0
+	NOW_SECOND=${EPOCHREALTIME%[.,]*}
+	TZ=UTC0 printf -v NOW '%(%Y-%m-%dT%H:%M:%SZ)T' "$NOW_SECOND"
 }
 
 # write_failed FILE [SIZE]: cut FILE back to SIZE bytes (what it held before
@@ -129,6 +140,44 @@ one_line() {
 	printf '%s\n' "${REPLY:0:REASON_MAX}"
 }
 
+# The hard limit is kept by one watchdog for the whole sweep (a coprocess:
+# starting timeout(1) for every run cost more than the rest of a
+# configuration's bookkeeping). It is told "arm PID SECONDS" before a run
+# and "disarm" after; when SECONDS pass first it sends PID SIGTERM, and
+# SIGKILL HARD_KILL_AFTER seconds later. It ends when the sweep does.
+WATCHDOG_PID=""
+watchdog_start() {
+	[[ -z $WATCHDOG_PID ]] || return 0
+	coproc WATCHDOG { exec 9>&-; watchdog_loop; }
+}
+
+# shellcheck disable=SC2317  # runs in the coprocess
+watchdog_loop() {
+	local cmd arg secs pid="" deadline=0 left rc
+	trap - INT TERM HUP
+	while :; do
+		if [[ -z $pid ]]; then
+			read -r cmd arg secs || exit 0
+		else
+			left=$((deadline - ${EPOCHREALTIME%[.,]*}))
+			((left > 0)) || left=1
+			rc=0
+			read -r -t "$left" cmd arg secs || rc=$?
+			if ((rc > 128)); then
+				kill -TERM "$pid" 2>/dev/null || true
+				deadline=$((deadline + HARD_KILL_AFTER + 1))
+				read -r -t "$HARD_KILL_AFTER" cmd arg secs || { kill -KILL "$pid" 2>/dev/null || true; pid=""; continue; }
+			elif ((rc)); then
+				exit 0
+			fi
+		fi
+		case $cmd in
+		arm) pid=$arg deadline=$((${EPOCHREALTIME%[.,]*} + secs)) ;;
+		*) pid="" ;;
+		esac
+	done
+}
+
 # on_signal SIG: stop the running driver and exit; the folder stays resumable.
 # shellcheck disable=SC2317  # called from the traps
 on_signal() {
@@ -153,8 +202,8 @@ trap_signals() {
 # driver's CSV), NBAD = those with verified != 1, PART_HEAD = its header.
 ROWS=()
 read_part() {
-	local row c
-	local -a lines f
+	local row c v j
+	local -a lines
 	ROWS=() NBAD=0 PART_HEAD=""
 	[[ -s $1 ]] || return 0
 	mapfile -t lines <"$1"
@@ -166,8 +215,11 @@ read_part() {
 		((${#c} + 1 == RAW_NF)) || continue
 		ROWS+=("$row")
 		if ((VCOL)); then
-			IFS=, read -r -a f <<<"$row"
-			[[ ${f[VCOL - 1]} == 1 ]] || NBAD=$((NBAD + 1))
+			v=$row
+			for ((j = 1; j < VCOL; j++)); do
+				v=${v#*,}
+			done
+			[[ ${v%%,*} == 1 ]] || NBAD=$((NBAD + 1))
 		fi
 	done
 }
@@ -200,13 +252,20 @@ run_config() {
 	utc_now
 	log_put "### $NOW [$k/$n] $id"$'\n'"\$ ${q% }"$'\n'
 	hard=$((S[timeout] + HARD_MARGIN))
+	watchdog_start
 	t0=${EPOCHREALTIME/[.,]/}
-	timeout --foreground --kill-after="$HARD_KILL_AFTER" "$hard" "${CMD[@]}" \
-		>"$errf" 2>&1 9>&- &
+	"${CMD[@]}" >"$errf" 2>&1 9>&- &
 	CHILD=$!
-	wait "$CHILD" || rc=$?
+	printf 'arm %s %s\n' "$CHILD" "$hard" >&"${WATCHDOG[1]}"
+	wait "$CHILD" 2>/dev/null || rc=$?
+	printf 'disarm\n' >&"${WATCHDOG[1]}"
 	CHILD=""
 	d=$((${EPOCHREALTIME/[.,]/} - t0))
+	# ended by the watchdog: as timeout(1) would say
+	if ((rc > 128 && d >= hard * 1000000)); then
+		rc=124
+		((d < (hard + HARD_KILL_AFTER) * 1000000)) || rc=137
+	fi
 	printf -v secs '%d.%03d' $((d / 1000000)) $((d / 1000 % 1000))
 	IFS= read -r -d '' err <"$errf" || true
 	log_put "$err### exit $rc after ${secs}s"$'\n'
@@ -266,7 +325,9 @@ run_all() {
 	RAN=0
 	for line in "${PLAN[@]}"; do
 		k=$((k + 1))
-		read -r -a f <<<"$line"
+		# the fields are checked names and numbers: no blanks, no patterns
+		# shellcheck disable=SC2206
+		f=($line)
 		[[ -z ${done_ids[${f[0]}]:-} ]] || continue
 		el=$((${EPOCHREALTIME/[.,]/} - t_start))
 		eta="?"
