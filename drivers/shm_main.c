@@ -16,10 +16,14 @@ int ps_shm_main(int argc, char **argv, const struct ps_shm_driver *d)
     int rc = ps_cli_parse(argc, argv, &d->info, &o, 0);
     if (rc != PS_CONTINUE)
         return rc;
-    int workers = o.workers ? o.workers : d->default_workers();
-    if (!o.workers && ps_check_default(&d->info, "--workers", workers, err, sizeof err)) {
-        ps_error(d->info.name, "%s", err);
-        return PS_EXIT_USAGE;
+    int workers = o.workers;
+    /* the default is not needed when --check-config lists the counts */
+    if (!workers && !(o.check && *o.check)) {
+        workers = d->default_workers();
+        if (ps_check_default(&d->info, "--workers", workers, err, sizeof err)) {
+            ps_error(d->info.name, "%s", err);
+            return PS_EXIT_USAGE;
+        }
     }
     if (o.check)
         return ps_cli_check(&o, workers, 1);

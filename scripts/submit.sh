@@ -61,6 +61,9 @@ Resources (each job; array tasks each get the same):
                       them (quotes honoured), never evaluated; they come
                       after the generated ones and so override them
   --no-collect-job    array mode: do not submit the collect job
+  --allow-changed-build
+                      with --resubmit: run although the build or the
+                      environment differs from the folder's build.txt
   --dry-run           print the batch script(s) and sbatch command lines;
                       submit nothing and write nothing
   -h, --help          print this help and exit
@@ -308,7 +311,14 @@ array_spec=""
 if [[ -n $resubmit ]]; then
 	[[ -d $resubmit && -f $resubmit/plan.txt && -f $resubmit/settings.txt ]] ||
 		usage_error "--resubmit '$resubmit' is not a sweep folder (no plan.txt and settings.txt)"
-	run_dir=$(cd "$resubmit" && pwd -P)
+	run_dir=$(cd -- "$resubmit" && pwd -P)
+	if ((!dry_run)); then
+		# the folder's one owner until the jobs are submitted; the collect
+		# below is handed the lock
+		folder_claim "$run_dir" "submit.sh --resubmit"
+		export PARSCALE_OWNER_FD=$OWNER_FD
+	fi
+	[[ -z ${OPTV[allow_changed]:-} ]] || JOB_SWEEP_ARGS+=(--allow-changed-build)
 	if [[ -z $mode ]]; then
 		mode=$(awk -F, 'NR > 1 && ($3 == "array" || $3 == "allocation") { m = $2 } END { print m }' \
 			"$run_dir/slurm/submissions.csv" 2>/dev/null) || mode=""
@@ -327,6 +337,13 @@ if [[ -n $resubmit ]]; then
 			die "collecting '$run_dir' failed"
 		fi
 	fi
+	# what the jobs will refuse (a malformed folder, a changed build) is
+	# refused now
+	"$SWEEP" --resume "$run_dir" --dry-run "${JOB_SWEEP_ARGS[@]}" >/dev/null 2>"$workdir/check.err" || {
+		rc=$?
+		tail -n 1 "$workdir/check.err" >&2
+		exit "$rc"
+	}
 	mapfile -t orders < <(pending_orders "$run_dir")
 	if ((${#orders[@]} == 0)); then
 		warn "every configuration of '$run_dir' is ok: nothing to resubmit"
@@ -334,7 +351,7 @@ if [[ -n $resubmit ]]; then
 	fi
 	warn "${#orders[@]} configurations of '$run_dir' missing or failed: plan lines $(compact_list "${orders[@]}")"
 	if [[ -s $run_dir/slurm/sweep_args ]]; then
-		mapfile -t JOB_SWEEP_ARGS <"$run_dir/slurm/sweep_args"
+		mapfile -t -O "${#JOB_SWEEP_ARGS[@]}" JOB_SWEEP_ARGS <"$run_dir/slurm/sweep_args"
 	fi
 	[[ $mode == array ]] || JOB_SWEEP_ARGS+=(--retry-failed)
 	plan_dir=$run_dir

@@ -230,6 +230,7 @@ dry_run_resume() {
 	local tmp id
 	local -A done_ids=()
 	local -a left=()
+	fingerprint_check dry
 	if [[ -z ${OPTV[task]:-} ]]; then
 		tmp=$(mktemp -d "${TMPDIR:-/tmp}/parscale-resume.XXXXXX")
 		# shellcheck disable=SC2064  # the name is fixed now
@@ -303,9 +304,10 @@ fi
 trap_signals
 probe_phase=before
 if [[ -n ${OPTV[resume]:-} ]]; then
+	LOG_FILE=$DIR/sweep.log
+	fingerprint_check resume
 	folder_repair
 	run_outputs "$DIR/raw.csv" "$DIR/status.csv" "$DIR/sweep.log" "$DIR/jobs.csv" "$DIR/.runs"
-	fingerprint_check 1
 	if grep -q '^started=' "$DIR/meta.txt" 2>/dev/null; then
 		utc_now
 		printf 'resumed=%s\n' "$NOW" >>"$DIR/meta.txt"

@@ -108,30 +108,32 @@ complete_lines() {
 
 # ---- ownership ----------------------------------------------------------------
 
-# folder_owner DIR: the owner recorded in DIR/.owner, in words.
+# folder_owner DIR: the owner recorded in DIR/.owner, in words. The winner
+# of a race writes its record just after taking the lock: a missing record,
+# or one of a dead process of this host (the owner before), is waited for a
+# moment.
 folder_owner() {
 	local line pid="" host="" since="" what="" i
-	for ((i = 0; i < 10; i++)); do
-		[[ -r $1/.owner ]] || break
-		while IFS= read -r line; do
-			case $line in
-			pid=*) pid=${line#pid=} ;;
-			host=*) host=${line#host=} ;;
-			since=*) since=${line#since=} ;;
-			what=*) what=${line#what=} ;;
-			esac
-		done <"$1/.owner"
-		# the winner may not have written its record yet: a dead pid of
-		# this host is the one before it
-		if [[ $host != "$HOSTNAME" || -z $pid ]] || kill -0 "$pid" 2>/dev/null; then
-			break
+	for ((i = 0; i < 30; i++)); do
+		if [[ -r $1/.owner ]]; then
+			while IFS= read -r line; do
+				case $line in
+				pid=*) pid=${line#pid=} ;;
+				host=*) host=${line#host=} ;;
+				since=*) since=${line#since=} ;;
+				what=*) what=${line#what=} ;;
+				esac
+			done <"$1/.owner"
+			if [[ -n $pid ]] && { [[ $host != "$HOSTNAME" ]] || kill -0 "$pid" 2>/dev/null; }; then
+				break
+			fi
 		fi
 		sleep 0.1
 	done
 	if [[ -n $pid ]]; then
 		printf '%s (pid %s on %s since %s)\n' "${what:-a sweep}" "$pid" "$host" "$since"
 	else
-		printf 'another process (it has not said which yet)\n'
+		printf 'another process (it has not said which)\n'
 	fi
 }
 
@@ -184,8 +186,11 @@ folder_check_new() {
 	[[ -n $dir ]] || usage_error "empty --out"
 	if [[ -e $dir || -L $dir ]]; then
 		[[ -d $dir ]] || usage_error "--out '$dir' exists and is not a folder"
-		folder_is_empty "$dir" ||
+		if ! folder_is_empty "$dir"; then
+			[[ ! -f $dir/.lock ]] || flock -n "$dir/.lock" true ||
+				usage_error "--out '$dir' is in use by $(folder_owner "$dir")"
 			usage_error "--out '$dir' exists and is not empty (finish a sweep there with --resume)"
+		fi
 		[[ -w $dir ]] || usage_error "--out '$dir' is not writable"
 		return 0
 	fi

@@ -245,16 +245,16 @@ fingerprint_write() {
 	fingerprint | write_atomic "$DIR/build.txt"
 }
 
-# fingerprint_check RECORD: compare this build and environment with
+# fingerprint_check MODE: compare this build and environment with
 # DIR/build.txt. A difference is refused (exit 2) unless
-# --allow-changed-build was given; then it is recorded in meta.txt and the
-# log, and with RECORD=1 build.txt is rewritten. A folder from before
-# build.txt gets one.
+# --allow-changed-build was given; then it is said on stderr and recorded:
+# MODE "resume" in meta.txt and the log, and build.txt is rewritten;
+# "task" in the task's log; "dry" nowhere. A folder from before build.txt
+# gets one (MODE resume).
 fingerprint_check() {
 	local now diff
 	if [[ ! -f $DIR/build.txt ]]; then
-		warn "'$DIR' has no build.txt (an older sweep): recording this build; nothing to compare"
-		((!$1)) || fingerprint_write
+		[[ $1 != resume ]] || fingerprint_write
 		return 0
 	fi
 	now=$(fingerprint)
@@ -270,7 +270,9 @@ fingerprint_check() {
 		usage_error "the build or environment differs from the one '$DIR' recorded in build.txt ($diff); resume with --allow-changed-build to go on with it (the change is then recorded)"
 	utc_now
 	warn "going on with a changed build or environment ($diff)"
-	meta_line build_changed "$NOW: $diff" >>"$DIR/meta.txt"
+	[[ $1 != dry ]] || return 0
 	printf '### %s build or environment changed (--allow-changed-build): %s\n' "$NOW" "$diff" >>"$LOG_FILE"
-	((!$1)) || printf '%s\n' "$now" | write_atomic "$DIR/build.txt"
+	[[ $1 == resume ]] || return 0
+	meta_line build_changed "$NOW: $diff" >>"$DIR/meta.txt"
+	printf '%s\n' "$now" | write_atomic "$DIR/build.txt"
 }

@@ -406,6 +406,8 @@ plan_write() {
 # when it has them.
 plan_load() {
 	local file="$DIR/plan.txt" out drivers x
+	[[ -z $(tail -c 1 "$file") ]] ||
+		usage_error "$file:$(($(wc -l <"$file") + 1)): cut line (no newline at the end)"
 	drivers=" ${ALL_DRIVERS[*]} "
 	out=$(awk -F, -v want="$PLAN_HEADER" -v sid="${S[sweep_id]}" -v t="${S[threads]}" \
 		-v drivers="$drivers" -v hybrid="$(plan_hybrid_names)" -v file="$file" '
@@ -434,7 +436,6 @@ plan_load() {
 		}
 		END { if (NR < 2) { print "ERR " file ": lists no configuration"; exit 1 } }' "$file") ||
 		usage_error "${out##*ERR }"
-	[[ -z $(tail -c 1 "$file") ]] || usage_error "$file:$(wc -l <"$file"): cut line (no newline at the end)"
 	mapfile -t PLAN <<<"$out"
 	read -r -a x <<<"${PLAN[0]}"
 	S[scaling]=${x[3]}

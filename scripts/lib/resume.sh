@@ -113,10 +113,14 @@ folder_audit() {
 	((rc == 0)) || die "auditing '$DIR' failed"
 }
 
-# folder_repair: audit DIR and put the result in place; the stderr of a run
-# that was interrupted goes to the log.
+# folder_repair: audit DIR and, only if it passes, put the result in
+# place; the stderr of a run that was interrupted goes to the log.
 folder_repair() {
-	local f id
+	local f id audit="$DIR/.audit.$$"
+	mkdir -- "$audit" || die "cannot create '$audit'"
+	# shellcheck disable=SC2064  # the name is fixed now
+	trap "rm -rf -- '$audit'" EXIT
+	folder_audit "$audit"
 	for f in "$DIR"/*.tmp.* "$DIR"/.owner.tmp.*; do
 		[[ ! -e $f ]] || rm -f -- "$f"
 	done
@@ -130,14 +134,14 @@ folder_repair() {
 	fi
 	rm -rf -- "$DIR/.runs"
 	mkdir -- "$DIR/.runs" || die "cannot create '$DIR/.runs'"
-	folder_audit "$DIR/.runs"
-	mv -f -- "$DIR/.runs/status.csv" "$DIR/status.csv"
-	if [[ -s $DIR/.runs/raw.csv ]]; then
-		mv -f -- "$DIR/.runs/raw.csv" "$DIR/raw.csv"
+	mv -f -- "$audit/status.csv" "$DIR/status.csv"
+	if [[ -s $audit/raw.csv ]]; then
+		mv -f -- "$audit/raw.csv" "$DIR/raw.csv"
 	elif [[ -e $DIR/raw.csv ]]; then
 		rm -f -- "$DIR/raw.csv"
 	fi
-	rm -f -- "$DIR"/.runs/*.in
+	rm -rf -- "$audit"
+	trap - EXIT
 }
 
 # folder_done_ids FILE: the run ids an audited status FILE records as done.

@@ -36,7 +36,7 @@ run_task() {
 	trap "rm -rf -- '$t.runs' '$t.csv' '$t.status' '$t.log' '$t.job'" EXIT
 	trap_signals
 	run_outputs "$t.csv" "$t.status" "$t.log" "$t.job" "$t.runs"
-	fingerprint_check 0
+	fingerprint_check task
 	printf '[%d/%d] %s %s workers=%s (task)\n' "$1" "${#PLAN[@]}" "${f[1]}" "${f[2]}" "${f[5]}" >&2
 	run_config "$1" "${#PLAN[@]}" "${f[@]}"
 	rm -rf -- "$t.runs"
