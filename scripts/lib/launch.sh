@@ -122,6 +122,18 @@ set_mpi_env() {
 	if [[ -z ${OMPI_MCA_pml+set} && -n ${S[mpi_pml]} ]]; then
 		MPI_ENV+=("OMPI_MCA_pml=${S[mpi_pml]}")
 	fi
+	# A host that falls silent (a cut link, a crashed node) would otherwise
+	# hold mpirun for as long as TCP retransmits: probe idle connections
+	# between mpirun and its daemons every second and give up after 3
+	# missed probes, so the job aborts naming the host and the daemon
+	# there ends too. The sweep's watchdog is the bound behind this.
+	local kv name
+	if [[ ${S[launcher]} == mpirun ]]; then
+		for kv in oob_tcp_keepalive_time=1 oob_tcp_keepalive_intvl=1 oob_tcp_keepalive_probes=3; do
+			name="OMPI_MCA_${kv%%=*}"
+			[[ -n ${!name+set} ]] || MPI_ENV+=("$name=${kv#*=}")
+		done
+	fi
 	# In a sanitizer build, LeakSanitizer cannot attribute (or suppress) the
 	# allocations Open MPI keeps in the components it dlopen()s and unloads:
 	# MPI runs keep AddressSanitizer and UBSan but not the leak check.

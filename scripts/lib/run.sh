@@ -129,13 +129,19 @@ append_job() {
 }
 
 # one_line FILE: why a run failed, from its stderr FILE, made safe for a CSV
-# field: the last message of a parscale driver (not its summary line), else
-# the last line with words in it (launchers print banners of dashes).
+# field: a host the launcher lost (Open MPI's lost daemon, Slurm's node
+# failure), else the last message of a parscale driver (not its summary
+# line), else the last line with words in it (launchers print banners).
 one_line() {
 	local s
 	s=$(awk '/^parscale-[a-z-]+: / && !/: median / { d = $0 }
+		/Remote daemon: .* on node / { lost = lost (lost == "" ? "" : " ") $NF }
+		/^srun: error: Node failure on / { lost = lost (lost == "" ? "" : " ") $NF }
 		/[A-Za-z0-9]/ { l = $0 }
-		END { print (d != "") ? d : l }' "$1" 2>/dev/null | tr -d '\r')
+		END {
+			if (lost != "") print "lost host " lost " (the launcher lost contact with it)" (d != "" ? "; " d : "")
+			else print (d != "") ? d : l
+		}' "$1" 2>/dev/null | tr -d '\r')
 	csv_safe "$s"
 	printf '%s\n' "${REPLY:0:REASON_MAX}"
 }
@@ -288,12 +294,21 @@ run_config() {
 		((${#ROWS[@]} == S[reps])) ||
 			state=failed reason="verification failed and expected ${S[reps]} rows; got ${#ROWS[@]}"
 		;;
-	124) state=failed reason="no exit within the hard limit of ${hard}s (SIGTERM)" ;;
-	137) state=failed reason="killed after the hard limit of ${hard}s" ;;
+	124 | 137)
+		state=failed reason=$(one_line "$errf")
+		if ((rc == 124)); then
+			reason="no exit within the hard limit of ${hard}s (SIGTERM)${reason:+; $reason}"
+		else
+			reason="killed after the hard limit of ${hard}s${reason:+; $reason}"
+		fi
+		reason=${reason:0:REASON_MAX}
+		;;
 	*)
 		state=failed
 		reason=$(one_line "$errf")
-		((rc <= 128)) || reason="killed by signal $((rc - 128))${reason:+: $reason}"
+		# 129..192: the launcher or driver died of a signal (mpirun also
+		# exits with codes of its own above 192)
+		((rc <= 128 || rc > 192)) || reason="killed by signal $((rc - 128))${reason:+: $reason}"
 		[[ -n $reason ]] || reason="exit $rc"
 		;;
 	esac
