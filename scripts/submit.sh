@@ -239,6 +239,9 @@ sbatch_lines() {
 		return 0
 	fi
 	[[ -z $nodes ]] || printf '#SBATCH --nodes=%s\n' "$nodes"
+	# A node that fails fails the runs on it, which the sweep records (and
+	# --resubmit reruns); the rest of the sweep goes on.
+	[[ $kind != allocation ]] || printf '#SBATCH --no-kill\n'
 	printf '#SBATCH --ntasks=%s\n' "$ntasks"
 	printf '#SBATCH --cpus-per-task=%s\n' "$cpus"
 	[[ $kind != array ]] || printf '#SBATCH --array=%s\n' "$array_spec"

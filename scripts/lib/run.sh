@@ -267,9 +267,10 @@ run_config() {
 	printf 'disarm\n' >&"${WATCHDOG[1]}"
 	CHILD=""
 	d=$((${EPOCHREALTIME/[.,]/} - t0))
-	# ended by the watchdog: as timeout(1) would say
+	# ended by the watchdog: recorded as timeout(1) would have ended it
+	local hit=0
 	if ((rc > 128 && d >= hard * 1000000)); then
-		rc=124
+		hit=1 rc=124
 		((d < (hard + HARD_KILL_AFTER) * 1000000)) || rc=137
 	fi
 	printf -v secs '%d.%03d' $((d / 1000000)) $((d / 1000 % 1000))
@@ -278,8 +279,8 @@ run_config() {
 	# a run that failed for want of space is not a failed configuration
 	[[ $rc == 0 || $rc == 3 ]] || has_room || write_failed "$part"
 	read_part "$part" "$id"
-	case $rc in
-	0)
+	case $hit:$rc in
+	0:0)
 		if ((${#ROWS[@]} != S[reps])); then
 			state=failed reason="expected ${S[reps]} rows; got ${#ROWS[@]}"
 		elif ((NBAD)); then
@@ -288,13 +289,13 @@ run_config() {
 			state=ok reason=""
 		fi
 		;;
-	3)
+	0:3)
 		state=verify-failed
 		reason=$(one_line "$errf")
 		((${#ROWS[@]} == S[reps])) ||
 			state=failed reason="verification failed and expected ${S[reps]} rows; got ${#ROWS[@]}"
 		;;
-	124 | 137)
+	1:*)
 		state=failed reason=$(one_line "$errf")
 		if ((rc == 124)); then
 			reason="no exit within the hard limit of ${hard}s (SIGTERM)${reason:+; $reason}"
