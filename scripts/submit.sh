@@ -166,9 +166,11 @@ slurm() {
 	timeout -k 5 "$SLURM_CMD_TIMEOUT" "$@"
 }
 
-# safe_path P: true if P can stand in an #SBATCH line unquoted.
-safe_path() {
-	[[ $1 =~ ^[A-Za-z0-9_./+@=,:-]+$ ]]
+# slurm_path_ok P: true if Slurm can take P as a job's output path: it
+# expands '%' patterns in the whole path (the working directory's part
+# too) and strips backslashes; anything else goes, quoted.
+slurm_path_ok() {
+	[[ $1 != *[%\\]* ]]
 }
 
 # compact_list N...: ascending integers as Slurm's array syntax (1-3,5,7-8).
@@ -230,7 +232,13 @@ sbatch_lines() {
 	*) out_name="%x-%j.out" ;;
 	esac
 	printf '#SBATCH --job-name=%s\n' "$job_name${kind:+-$kind}"
-	printf '#SBATCH --output=%s\n' "$run_dir/slurm/$out_name"
+	if slurm_path_ok "$run_dir"; then
+		# a double-quoted value; \" stands for a quote
+		printf '#SBATCH --output="%s"\n' "${run_dir//\"/\\\"}/slurm/$out_name"
+	else
+		# the script sends its output there itself (own_output)
+		printf '#SBATCH --output=/dev/null\n'
+	fi
 	[[ -z $partition ]] || printf '#SBATCH --partition=%s\n' "$partition"
 	[[ -z $account ]] || printf '#SBATCH --account=%s\n' "$account"
 	[[ -z $time_limit ]] || printf '#SBATCH --time=%s\n' "$time_limit"
@@ -251,6 +259,7 @@ sbatch_lines() {
 settings_lines() {
 	printf 'sweep=%q\n' "$SWEEP"
 	printf 'run_dir=%q\n' "$run_dir"
+	slurm_path_ok "$run_dir" || printf 'own_output=1\n'
 	[[ $1 == collect ]] && return 0
 	if ((${#JOB_SWEEP_ARGS[@]})); then
 		printf 'sweep_args=(%s)\n' "$(quote_cmd "${JOB_SWEEP_ARGS[@]}")"
@@ -291,7 +300,9 @@ submit() {
 		JOB_ID="${kind^^}_JOB_ID"
 		return 0
 	fi
-	out=$(slurm "${cmd[@]}") ||
+	# from / when the folder's path would confuse Slurm as a working
+	# directory; the scripts name every path in full
+	out=$(if slurm_path_ok "$run_dir"; then slurm "${cmd[@]}"; else cd / && slurm "${cmd[@]}"; fi) ||
 		die "sbatch of '$script' failed (submit the folder again with: $(quote_cmd "$0" --resubmit "$run_dir"))"
 	JOB_ID=${out%%;*}
 	[[ $JOB_ID =~ ^[0-9]+$ ]] || die "sbatch printed no job id ('$out')"
@@ -404,8 +415,8 @@ else
 	mapfile -t orders < <(awk -F, 'NR > 1 { print $1 }' "$plan_dir/plan.txt")
 fi
 
-safe_path "$run_dir" ||
-	die "run folder '$run_dir' has characters that cannot stand in an #SBATCH line; choose --out with letters, digits and _ . / + @ = , : -"
+slurm_path_ok "$run_dir" ||
+	warn "the run folder's path has '%' or '\\', which Slurm would expand or strip in output file names: the jobs write their output there themselves, and Slurm's own messages about them are not kept"
 n_configs=${#orders[@]}
 # Default resources: every worker count of the plan fits one job.
 max_workers=$(awk -F, 'NR > 1 && $7 > m { m = $7 } END { print m + 0 }' "$plan_dir/plan.txt")
