@@ -59,6 +59,7 @@ launch_check_values() {
 	[[ -d ${S[build]} ]] ||
 		usage_error "build folder '${S[build]}' does not exist (build first, or give --build DIR)"
 	S[build]=$(cd -- "${S[build]}" && pwd -P)
+	build_cache_load
 	MPI_ARGS=()
 	[[ -z ${S[mpi_arg]} ]] || mapfile -t MPI_ARGS <<<"${S[mpi_arg]}"
 	if [[ -n ${S[hostfile]} ]]; then
@@ -106,11 +107,21 @@ user_places_ranks() {
 	return 1
 }
 
+# build_cache_load: read the build's CMakeCache.txt into BUILD_CACHE (once,
+# in this shell: build_cache_value is mostly called in $(...)).
+declare -A BUILD_CACHE=()
+build_cache_load() {
+	local key val
+	BUILD_CACHE=()
+	[[ -r ${S[build]}/CMakeCache.txt ]] || return 0
+	while IFS='=' read -r key val; do
+		BUILD_CACHE[${key%%:*}]=$val
+	done < <(awk '/^[A-Za-z_][A-Za-z0-9_]*(:[A-Z]+)?=/' "${S[build]}/CMakeCache.txt")
+}
+
 # build_cache_value KEY: a value from the build's CMakeCache.txt, or nothing.
 build_cache_value() {
-	[[ -r ${S[build]}/CMakeCache.txt ]] || return 0
-	awk -v key="$1" 'index($0, key ":") == 1 || index($0, key "=") == 1 {
-		sub(/^[^=]*=/, ""); print; exit }' "${S[build]}/CMakeCache.txt"
+	printf '%s\n' "${BUILD_CACHE[$1]:-}"
 }
 
 # set_mpi_env: the variables the sweep adds for MPI launchers, in MPI_ENV.
@@ -287,10 +298,16 @@ cmd_for() {
 
 # launch_binaries: the executables the plan's drivers run, one a line.
 launch_binaries() {
-	local d
+	local d line
+	local -A used=()
+	local -a f
+	for line in "${PLAN[@]}"; do
+		# shellcheck disable=SC2206  # checked names and numbers
+		f=($line)
+		used[${f[2]}]=1
+	done
 	for d in "${ALL_DRIVERS[@]}"; do
-		printf '%s\n' "${PLAN[@]}" | awk -v d="$d" '$3 == d { f = 1; exit } END { exit !f }' || continue
-		printf '%s\n' "${S[build]}/parscale-$d"
+		[[ -z ${used[$d]:-} ]] || printf '%s\n' "${S[build]}/parscale-$d"
 	done
 }
 
