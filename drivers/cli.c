@@ -22,7 +22,7 @@
 /* Long options; the short ones are the same letters in optstring. */
 enum { OPT_SCALING = 256, OPT_WARMUP, OPT_SCHEDULE, OPT_PARAM, OPT_RUN_ID,
        OPT_TIMEOUT, OPT_NO_HEADER, OPT_LIST_NAMES, OPT_THREADS, OPT_BIND,
-       OPT_OUTPUT, OPT_CHECK };
+       OPT_TOPOLOGY, OPT_ACCOUNTING, OPT_OUTPUT, OPT_CHECK };
 
 static const struct option options[] = {
     { "kernel", required_argument, NULL, 'k' },
@@ -42,6 +42,8 @@ static const struct option options[] = {
     { "check-config", optional_argument, NULL, OPT_CHECK },
     { "list", no_argument, NULL, 'l' },
     { "list-names", no_argument, NULL, OPT_LIST_NAMES },
+    { "topology", no_argument, NULL, OPT_TOPOLOGY },
+    { "accounting", required_argument, NULL, OPT_ACCOUNTING },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 },
@@ -87,8 +89,13 @@ static void usage(const struct ps_driver *d)
            "                          ([A-Za-z0-9._-], at most %d characters)\n"
            "      --timeout SECONDS   end the run (exit 1) if it takes longer\n"
            "      --bind POLICY       none (default: the OS places workers) or cores\n"
-           "                          (worker i pinned to the i-th allowed CPU); MPI\n"
-           "                          ranks are bound by the launcher (--bind-to)\n"
+           "                          (worker i pinned to one CPU of the i-th physical\n"
+           "                          core it may use, wrapping around); MPI ranks\n"
+           "                          are bound by the launcher (--bind-to)\n"
+           "      --accounting MODE   on (default): split each worker's time in a\n"
+           "                          repetition into team calls and the rest;\n"
+           "                          off: no clock reads in team calls, those\n"
+           "                          columns empty\n"
            "      --threads N         OpenMP threads per MPI rank (parscale-hybrid;\n"
            "                          default OMP_NUM_THREADS)\n"
            "      --no-header         omit the CSV header line\n"
@@ -102,6 +109,9 @@ static void usage(const struct ps_driver *d)
            "                          or 2 without running\n"
            "  -l, --list              list kernels, classes, size units, defaults\n"
            "      --list-names        list kernel names only, one per line\n"
+           "      --topology          print the CPUs a run may use as key=value\n"
+           "                          lines (cores, physical_cores, numa_nodes,\n"
+           "                          llc_bytes, cpus) and exit\n"
            "  -h, --help              show this help\n"
            "  -V, --version           show the version\n"
            "\n"
@@ -119,7 +129,15 @@ static void print_param_range(const struct ps_param *p)
         printf("%.15g..%.15g", p->min, p->max);
 }
 
-static void list_kernels(void)
+/* Print one parameter's line of --list. */
+static void print_param(const struct ps_param *p)
+{
+    printf("%-10s   --param %s=%s (", "", p->name, p->def);
+    print_param_range(p);
+    printf(")  %s\n", p->help);
+}
+
+static void list_kernels(const struct ps_driver *d)
 {
     printf("%-10s %-11s %-20s %12s  %-8s %s\n", "kernel", "class", "size unit",
            "default size", "schedule", "description");
@@ -129,12 +147,30 @@ static void list_kernels(void)
                ps_class_name(k->cls), k->size_unit,
                (unsigned long long)k->default_size,
                k->schedulable ? "any" : "static", k->summary);
-        for (const struct ps_param *p = k->params; p->name; p++) {
-            printf("%-10s   --param %s=%s (", "", p->name, p->def);
-            print_param_range(p);
-            printf(")  %s\n", p->help);
-        }
+        for (const struct ps_param *p = k->params; p->name; p++)
+            print_param(p);
     }
+    if (d->params) {
+        printf("parameters of parscale-%s itself, for every kernel:\n", d->name);
+        for (const struct ps_param *p = d->params; p->name; p++)
+            print_param(p);
+    }
+}
+
+const struct ps_param *ps_param_at(const struct ps_kernel *k,
+                                   const struct ps_driver *d, int i)
+{
+    int nk = 0;
+    while (k->params[nk].name)
+        nk++;
+    if (i < nk)
+        return &k->params[i];
+    if (!d || !d->params || i >= PS_MAX_PARAMS)
+        return NULL;
+    for (int j = 0; d->params[j].name; j++)
+        if (nk + j == i)
+            return &d->params[j];
+    return NULL;
 }
 
 /* Parse a non-negative integer with an optional k/M/G or Ki/Mi/Gi suffix.
@@ -246,9 +282,9 @@ static int resolve_params(const struct ps_driver *d, struct ps_opts *o,
             ps_error(d->name, "--param '%s' is not KEY=VALUE", raw[i]);
             return -1;
         }
-        for (int p = 0; o->kernel->params[p].name; p++)
-            if (strlen(o->kernel->params[p].name) == klen
-                && strncmp(o->kernel->params[p].name, raw[i], klen) == 0)
+        const struct ps_param *q;
+        for (int p = 0; (q = ps_param_at(o->kernel, d, p)); p++)
+            if (strlen(q->name) == klen && strncmp(q->name, raw[i], klen) == 0)
                 found = p;
         if (found < 0) {
             ps_error(d->name, "kernel '%s' has no parameter '%.*s'",
@@ -274,6 +310,7 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
     o->reps = DEFAULT_REPS;
     o->warmup = DEFAULT_WARMUP;
     o->header = 1;
+    o->accounting = 1;
     o->sched.kind = PS_SCHED_STATIC;
     opterr = 0;
     optind = 1;
@@ -393,8 +430,17 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
             break;
         case 'l':
             if (!quiet)
-                list_kernels();
+                list_kernels(d);
             return PS_EXIT_OK;
+        case OPT_ACCOUNTING:
+            if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+                ps_error(d->name, "--accounting must be on or off, not '%s'", optarg);
+                return PS_EXIT_USAGE;
+            }
+            o->accounting = optarg[1] == 'n';
+            break;
+        case OPT_TOPOLOGY:
+            return PS_TOPOLOGY;
         case OPT_LIST_NAMES:
             for (size_t i = 0; !quiet && ps_kernels[i]; i++)
                 printf("%s\n", ps_kernels[i]->name);
@@ -514,6 +560,7 @@ int ps_job_make(const struct ps_opts *o, int workers, int local,
     j->kernel = k;
     j->workers = workers;
     j->warmup = o->warmup;
+    j->accounting = o->accounting;
     j->reps = o->reps;
     j->plan.size_given = o->size != 0;
     if (parse_fault(getenv("PARSCALE_FAULT"), workers, j)) {
@@ -535,8 +582,8 @@ int ps_job_make(const struct ps_opts *o, int workers, int local,
     } else {
         j->plan.size = per;
     }
-    for (int i = 0; k->params[i].name; i++) {
-        const struct ps_param *p = &k->params[i];
+    const struct ps_param *p;
+    for (int i = 0; (p = ps_param_at(k, o->driver, i)); i++) {
         const char *val = o->param[i] ? o->param[i] : p->def;
         if (parse_param(p, val, &j->plan.param[i])) {
             snprintf(err, errlen, "--param %s=%s: must be ", p->name, val);
@@ -551,6 +598,8 @@ int ps_job_make(const struct ps_opts *o, int workers, int local,
         }
     }
     if (k->validate && k->validate(&j->plan, workers, err, errlen))
+        return PS_EXIT_USAGE;
+    if (o->driver->validate && o->driver->validate(j, err, errlen))
         return PS_EXIT_USAGE;
     if (j->plan.size < k->min_size) {
         snprintf(err, errlen, "%s: size must be at least %llu", k->name,

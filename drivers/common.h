@@ -5,6 +5,7 @@
 #ifndef PARSCALE_COMMON_H
 #define PARSCALE_COMMON_H
 
+#include <sched.h>
 #include <stdio.h>
 
 #include "team.h"
@@ -16,12 +17,15 @@
 #define PS_ERR_MAX 256
 #define PS_AFF_LEN 48          /* one worker's CPU list in the CSV */
 #define PS_CONTINUE (-1)       /* from ps_cli_parse: go on and run */
+#define PS_TOPOLOGY (-2)       /* from ps_cli_parse: print --topology, exit 0 */
 
 /* Exit codes, the contract with scripts. */
 enum { PS_EXIT_OK = 0, PS_EXIT_FAULT = 1, PS_EXIT_USAGE = 2, PS_EXIT_VERIFY = 3 };
 
 /* --bind: leave placement to the OS, or pin worker i to the i-th allowed CPU. */
 enum ps_bind { PS_BIND_NONE, PS_BIND_CORES };
+
+struct ps_job;
 
 /* What a driver is, for --help and the CSV. */
 struct ps_driver {
@@ -32,6 +36,12 @@ struct ps_driver {
     int takes_threads;         /* accepts --threads (threads per rank) */
     int binds;                 /* accepts --bind (else the launcher binds) */
     const char *default_env;   /* the variable its default count comes from */
+    /* Parameters of the driver itself, given with --param like a kernel's
+     * and parsed, listed and written after the kernel's; NULL: none. */
+    const struct ps_param *params;
+    /* Optional: refuse a job this driver cannot run, with a one-line
+     * message in err (returns -1), or settle its own parameters (0). */
+    int (*validate)(struct ps_job *j, char *err, size_t errlen);
 };
 
 /* The command line, parsed and checked. */
@@ -50,6 +60,7 @@ struct ps_opts {
     int header;
     int threads;               /* --threads, 0 = not given */
     enum ps_bind bind;
+    int accounting;            /* --accounting on (1, default) or off */
     const char *output;        /* --output FILE, NULL = stdout */
     const char *check;         /* --check-config[=LIST], NULL = run */
 };
@@ -67,6 +78,9 @@ struct ps_job {
     int fault_rank, fault;     /* test-only fault injection (runner.c):
                                   worker and PS_FAULT_* kind, 0 = none */
     int first;                 /* team rank of this process's first worker */
+    int one_clock;             /* every worker shares this host's clock and
+                                  rank 0's outcome (not MPI) */
+    int accounting;            /* split each worker's time (acct.h) */
 };
 
 /* What rank 0 brings back from a run. */
@@ -75,9 +89,18 @@ struct ps_outcome {
     int verified;
     double checksum, error;
     double startup;            /* seconds to start every worker */
+    double empty;              /* median over PS_EMPTY_REPS repetitions without
+                                  run(): the fixed cost of every repetition */
     double *seconds;           /* [reps], max over workers */
+    int accounted;             /* the per-worker figures below are filled */
+    int counted;               /* and instructions, cycles */
+    /* [reps] each: useful and team-call seconds over workers (acct.h);
+     * instructions and cycles in useful time, summed over workers */
+    double *useful_max, *useful_mean, *useful_min, *team_max, *team_mean;
+    double *instructions, *cycles;
     double *stamp;             /* [reps], wall clock at the end of each */
     char *affinity;            /* [workers][PS_AFF_LEN], CPUs each worker had */
+    double *arrival;           /* [workers], when each started its body */
     volatile int *phase;       /* [workers], where each worker is (ps_phase) */
 };
 
@@ -86,20 +109,51 @@ struct ps_outcome {
  * more once finished and waiting for the others. */
 enum { PS_PHASE_START, PS_PHASE_SETUP, PS_PHASE_WARMUP, PS_PHASE_REP };
 
+/* The CPUs a run may use and what hwloc says they are; for MPI summed
+ * over hosts (each host's figures are those of its ranks' masks joined). */
+struct ps_topo {
+    long cores;                /* CPUs in the affinity mask */
+    long physical_cores;       /* cores with at least one of those CPUs */
+    long numa_nodes;           /* NUMA nodes those CPUs belong to */
+    double llc_bytes;          /* distinct last-level caches over them */
+    int known;                 /* hwloc answered (else only cores is set) */
+};
+
 /* Where the run happened, for the CSV. */
 struct ps_where {
     int ranks, threads_per_rank, nodes;
-    long cores;
+    struct ps_topo topo;
     char host[PS_HOST_MAX + 1];
     char *hosts;               /* "host:ranks;..." in rank order; NULL: host:ranks */
     const char *affinity;      /* workers' CPU lists joined by ';' */
+    const char *runtime_env;   /* settings that shaped the run, key=value;...
+                                  (NULL: none) */
 };
+
+/* Empty repetitions timed after the timed ones (runner.c). */
+#define PS_EMPTY_REPS 5
+/* Room for a runtime_env string. */
+#define PS_ENV_MAX 512
+
+/* Append key=value to env (PS_ENV_MAX bytes, ';'-separated), the value made
+ * CSV-safe: ',' becomes '+', other characters outside [A-Za-z0-9._:{}+*-]
+ * become '_'. */
+void ps_env_add(char *env, const char *key, const char *value);
+/* For the OpenMP drivers: OMP_WAIT_POLICY, OMP_PROC_BIND, OMP_PLACES,
+ * OMP_DYNAMIC (and GOMP_SPINCOUNT when set) as the run has them: from the
+ * environment when set, else what the runtime says or "unset" (omp_env.c). */
+void ps_omp_env(char *env);
+
+/* Parameter i of a run: the kernel's, then the driver's; NULL past the
+ * last.  Its parsed value is plan.param[i]. */
+const struct ps_param *ps_param_at(const struct ps_kernel *k,
+                                   const struct ps_driver *d, int i);
 
 /* Seconds on the monotonic clock. */
 double ps_now(void);
 /* This host's name, cleaned to CSV-safe characters. */
 void ps_hostname(char *buf, size_t len);
-/* Online CPUs of this host. */
+/* CPUs in this process's (or thread's) affinity mask right now. */
 long ps_cores(void);
 
 /*
@@ -137,16 +191,47 @@ size_t ps_outcome_bytes(int reps, int workers);
 /* Point an outcome's arrays into the memory that follows it. */
 void ps_outcome_init(struct ps_outcome *out, int reps, int workers);
 
-/* Remember the CPUs this process may use; call once before any worker
- * starts (and before any binding). */
-void ps_bind_init(void);
+/* Remember the CPUs this process may use and ask hwloc what they are;
+ * call once before any worker starts, any binding and any timing
+ * (topo.c).  Without an answer from hwloc only the CPU count is known. */
+void ps_topo_init(void);
+/* The process's affinity mask as ps_topo_init found it. */
+const cpu_set_t *ps_topo_allowed(void);
+/* The figures for the CPUs in mask (after ps_topo_init). */
+void ps_topo_of(const cpu_set_t *mask, struct ps_topo *f);
+/* --topology: the figures as key=value lines on stdout, mask as a list. */
+void ps_topo_print(const struct ps_topo *f, const cpu_set_t *mask);
+/* Write a CPU set as ranges joined by sep: 0-3+8 (sep '+') or 0-3,8. */
+void ps_cpu_list(const cpu_set_t *set, char *buf, size_t len, char sep);
 /* Apply the binding policy to the calling thread as worker `index` of
- * this process, and write the CPUs it then has into aff (PS_AFF_LEN). */
+ * this process (cores: the first allowed CPU of the index-th physical core,
+ * wrapping around), and write the CPUs it then has into aff (PS_AFF_LEN). */
 void ps_bind_self(enum ps_bind policy, int index, char *aff);
 /* Join n workers' CPU lists with ';' into a new string (NULL if no memory). */
 char *ps_affinity_join(const char *aff, int n);
 /* Warn on stderr when more workers than cores share this host. */
 void ps_warn_oversubscribed(const char *driver, int workers_here, long cores);
+
+/* The runner's accounting of one worker's timed repetitions (acct.c). */
+struct ps_acct_run {
+    int reps;
+    int accounting;            /* every worker accounts */
+    int counting;              /* every worker has hardware counters */
+    int perf_failed;           /* a counter read failed */
+    double *sums;              /* [reps][4]: useful, team, instructions, cycles */
+};
+/* Collective, before the timed repetitions: measure the clock's cost, open
+ * the hardware counters, agree on what every worker can do. */
+void ps_acct_setup(ps_team *t, const struct ps_job *j, struct ps_acct_run *run);
+/* A repetition starts at t0 (after its opening barrier). */
+void ps_acct_begin(ps_team *t, const struct ps_acct_run *run, double t0);
+/* It stopped at stop (after its closing barrier): this worker's useful and
+ * team seconds; kept as repetition r (r < 0: an empty repetition). */
+void ps_acct_end(ps_team *t, struct ps_acct_run *run, int r, double stop,
+                 double *useful, double *team);
+/* Collective, after them: the means and sums into rank 0's outcome. */
+void ps_acct_finish(ps_team *t, struct ps_acct_run *run, struct ps_outcome *out,
+                    int workers);
 
 /* The per-worker body: setup, warm-up, timed repetitions, check,
  * teardown.  Collective; rank 0 fills *out. */

@@ -21,14 +21,23 @@
 
 #include "shm_main.h"
 
-static int online_cores(void) { return (int)ps_cores(); }
+/* One worker per CPU this process may use. */
+static int allowed_cpus(void) { return (int)ps_cores(); }
 
-/* The child: run the worker and leave without touching stdio buffers. */
+/*
+ * The child: run the worker and leave without touching stdio buffers.
+ * It first frees its copy of the parent's pid table: the child never uses
+ * it, and once the compiler drops the parent's (now dead) pointer from its
+ * registers nothing in the child refers to the block any more, so a child
+ * that leaves through exit() (an injected fault, or a kernel bug) would
+ * have LeakSanitizer report it and turn its exit status into 1.
+ */
 static void child(const struct ps_opts *o, struct ps_job *j, struct shm_arena *a,
                   struct ps_outcome *out, int rank, pid_t parent,
-                  const sigset_t *mask)
+                  const sigset_t *mask, pid_t *parent_pids)
 {
     struct ps_team t;
+    free(parent_pids);
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
         _exit(PS_EXIT_FAULT);
     signal(SIGINT, SIG_DFL);
@@ -150,7 +159,7 @@ static int launch(const struct ps_opts *o, struct ps_job *j,
     for (int i = 0; i < n; i++) {
         pid_t pid = fork();
         if (pid == 0)
-            child(o, j, a, out, i, parent, &old);
+            child(o, j, a, out, i, parent, &old, pids);
         if (pid < 0) {
             ps_error("fork", "cannot fork worker %d of %d: %s", i, n, strerror(errno));
             rc = PS_EXIT_FAULT;
@@ -167,11 +176,12 @@ static int launch(const struct ps_opts *o, struct ps_job *j,
 }
 
 static const struct ps_shm_driver driver = {
-    .info = { .name = "fork", .workers_help = "processes (default: online CPUs)",
+    .info = { .name = "fork", .workers_help = "processes (default: the CPUs this\n"
+              "                          process may use)",
               .binds = 1 },
-    .process_shared = 1,
+    .process_shared = SHM_ARENA_FORK,
     .own_timeout = 1,
-    .default_workers = online_cores,
+    .default_workers = allowed_cpus,
     .launch = launch,
 };
 

@@ -30,10 +30,10 @@ static void run(const struct ps_opts *o, const struct ps_job *j,
     omp_set_dynamic(0);
 #pragma omp parallel num_threads(threads)
     {
-        int me = omp_get_thread_num();
-#pragma omp single
-        got = omp_get_num_threads();
-        if (got == threads) {
+        int me = omp_get_thread_num(), team = omp_get_num_threads();
+        if (me == 0)          /* no "omp single": its barrier would spin */
+            got = team;
+        if (team == threads) {
             teams[me].node = &node;
             teams[me].tid = me;
             teams[me].sched = &o->sched;
@@ -57,6 +57,7 @@ static const struct ps_mpi_driver driver = {
     .thread_level = MPI_THREAD_SERIALIZED,
     .threads = threads_per_rank,
     .run = run,
+    .runtime_env = ps_omp_env,
 };
 
 int main(int argc, char **argv) { return ps_mpi_main(argc, argv, &driver); }

@@ -6,7 +6,8 @@
  * makes the MPI call (mpi_level.c) between two OpenMP barriers.  The calls
  * any thread may make at any time (dynamic queue, counter updates) go
  * through one named critical section, so MPI_THREAD_SERIALIZED suffices:
- * no two threads of a rank are ever inside MPI at once.
+ * no two threads of a rank are ever inside MPI at once.  Each thread
+ * times its own team calls (acct.h).
  */
 #include <omp.h>
 #include <stdlib.h>
@@ -43,8 +44,10 @@ void hybrid_node_free(struct hybrid_node *n)
 int ps_rank(const ps_team *t) { return t->node->l.rank * t->node->threads + t->tid; }
 int ps_size(const ps_team *t) { return t->node->l.size * t->node->threads; }
 const struct ps_sched *ps_team_sched(const ps_team *t) { return t->sched; }
+struct ps_acct *ps_team_acct(ps_team *t) { return &t->acct; }
 
-void ps_barrier(ps_team *t)
+/* Every thread of every rank: OpenMP barrier, MPI_Barrier, OpenMP barrier. */
+static void node_barrier(ps_team *t)
 {
 #pragma omp barrier
 #pragma omp master
@@ -52,11 +55,23 @@ void ps_barrier(ps_team *t)
 #pragma omp barrier
 }
 
+void ps_barrier(ps_team *t)
+{
+    ps_acct_enter(&t->acct);
+    node_barrier(t);
+    ps_acct_leave(&t->acct);
+}
+
+/* The threads of a rank meet in an OpenMP barrier (libgomp spins a while,
+ * then sleeps), the ranks in MPI_Barrier; MPI_Init dominates start-up. */
+void ps_team_start_barrier(ps_team *t) { node_barrier(t); }
+
 /* Combine over the rank's threads, then over the ranks. */
 void ps_team_allreduce(ps_team *t, void *v, size_t n, int is_f64, enum ps_op op)
 {
     struct hybrid_node *nd = t->node;
     size_t threads = (size_t)nd->threads;
+    ps_acct_enter(&t->acct);
     for (size_t off = 0; off < n; off += RED_CHUNK) {
         size_t m = n - off < RED_CHUNK ? n - off : RED_CHUNK;
         unsigned par = t->red_round++ & 1;
@@ -75,6 +90,7 @@ void ps_team_allreduce(ps_team *t, void *v, size_t n, int is_f64, enum ps_op op)
 #pragma omp barrier
         memcpy(mine, rank_sum, m * sizeof(uint64_t));
     }
+    ps_acct_leave(&t->acct);
 }
 
 void ps_halo(ps_team *t, size_t n, const double *first, const double *last,
@@ -82,6 +98,7 @@ void ps_halo(ps_team *t, size_t n, const double *first, const double *last,
 {
     struct hybrid_node *nd = t->node;
     size_t threads = (size_t)nd->threads, me = (size_t)t->tid;
+    ps_acct_enter(&t->acct);
     for (size_t off = 0; off < n; off += HALO_CHUNK) {
         size_t m = n - off < HALO_CHUNK ? n - off : HALO_CHUNK;
         unsigned par = t->halo_round++ & 1;
@@ -104,27 +121,36 @@ void ps_halo(ps_team *t, size_t n, const double *first, const double *last,
         else if (nd->l.rank + 1 < nd->l.size)
             memcpy(below + off, from_below, m * sizeof(double));
     }
+    ps_acct_leave(&t->acct);
 }
 
 void ps_team_queue_reset(ps_team *t)
 {
+    ps_acct_enter(&t->acct);
 #pragma omp barrier
 #pragma omp master
     mpi_level_queue_reset(&t->node->l);
 #pragma omp barrier
+    ps_acct_leave(&t->acct);
 }
 
+/* Grabs and counter updates may be one per item: sampled (acct.h). */
 uint64_t ps_team_queue_take(ps_team *t, uint64_t chunk)
 {
     uint64_t first;
+    double t0;
+    int timed = ps_acct_sample(&t->acct, &t0);
 #pragma omp critical(parscale_mpi)
     first = mpi_level_queue_take(&t->node->l, chunk);
+    if (timed)
+        ps_acct_sampled(&t->acct, t0);
     return first;
 }
 
 int ps_counters_create(ps_team *t, size_t n)
 {
     struct hybrid_node *nd = t->node;
+    ps_acct_enter(&t->acct);
 #pragma omp barrier
 #pragma omp master
     {
@@ -134,30 +160,39 @@ int ps_counters_create(ps_team *t, size_t n)
             nd->ctr_rc = -1;
     }
 #pragma omp barrier
+    ps_acct_leave(&t->acct);
     return nd->ctr_rc;
 }
 
 void ps_counter_add(ps_team *t, size_t i, uint64_t v)
 {
+    double t0;
+    int timed = ps_acct_sample(&t->acct, &t0);
 #pragma omp critical(parscale_mpi)
     mpi_level_counter_add(&t->node->l, i, v);
+    if (timed)
+        ps_acct_sampled(&t->acct, t0);
 }
 
 void ps_counters_zero(ps_team *t)
 {
+    ps_acct_enter(&t->acct);
 #pragma omp barrier
 #pragma omp master
     mpi_level_counters_zero(&t->node->l);
 #pragma omp barrier
+    ps_acct_leave(&t->acct);
 }
 
 void ps_counters_read(ps_team *t, uint64_t *out)
 {
     struct hybrid_node *nd = t->node;
+    ps_acct_enter(&t->acct);
 #pragma omp barrier
 #pragma omp master
     mpi_level_counters_read(&nd->l, nd->ctr_out);
 #pragma omp barrier
     memcpy(out, nd->ctr_out, nd->l.ncounters * sizeof *out);
 #pragma omp barrier
+    ps_acct_leave(&t->acct);
 }

@@ -24,6 +24,7 @@ struct ps_team {
     int tid;
     const struct ps_sched *sched;
     unsigned red_round, halo_round;
+    struct ps_acct acct;       /* this thread's time accounting */
 };
 
 /* Collective over comm, before the parallel region: make the shared part

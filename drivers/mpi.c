@@ -15,10 +15,9 @@ static int one_thread(const struct ps_opts *o)
 static void run(const struct ps_opts *o, const struct ps_job *j,
                 struct ps_outcome *out, int threads)
 {
-    struct ps_team team;
+    struct ps_team team = { .sched = &o->sched };
     (void)threads;
     ps_bind_self(PS_BIND_NONE, 0, out->affinity);
-    team.sched = &o->sched;
     mpi_level_init(&team.l, MPI_COMM_WORLD, o->sched.kind == PS_SCHED_DYNAMIC);
     ps_worker(&team, j, out);
     mpi_level_free(&team.l);

@@ -25,43 +25,47 @@ static int agree(const char *driver, int rank, int size, int rc, const char *msg
 /* What each rank tells rank 0 about where it ran. */
 struct placement {
     char host[PS_HOST_MAX + 1];
-    long cores;
+    struct ps_topo topo;       /* its host's: the union of the host's ranks' masks */
 };
 
-/* Fill w on rank 0: nodes = distinct hosts, cores summed over them, hosts
- * as host:ranks in order of first appearance, every worker's CPUs. */
-static int where(int rank, int size, int threads, const struct ps_outcome *out,
-                 struct ps_where *w)
+/* The CPUs of every rank on this rank's host joined, and their figures;
+ * collective over node (the ranks sharing this host's memory). */
+static void host_topology(MPI_Comm node, cpu_set_t *mask, struct ps_topo *f)
 {
-    struct placement me, *all = NULL;
-    char *aff = NULL;
-    memset(&me, 0, sizeof me);
-    memset(w, 0, sizeof *w);
-    ps_hostname(me.host, sizeof me.host);
-    me.cores = ps_cores();
-    w->ranks = size;
-    w->threads_per_rank = threads;
-    memcpy(w->host, me.host, sizeof w->host);
-    if (rank == 0) {
-        all = calloc((size_t)size, sizeof *all);
-        aff = malloc((size_t)size * (size_t)threads * PS_AFF_LEN);
-        w->hosts = malloc((size_t)size * (PS_HOST_MAX + 12) + 1);
-    }
-    int bytes = threads * PS_AFF_LEN;
-    MPI_Gather(&me, (int)sizeof me, MPI_BYTE, all, (int)sizeof me, MPI_BYTE, 0,
+    *mask = *ps_topo_allowed();
+    MPI_Allreduce(MPI_IN_PLACE, mask, (int)sizeof *mask, MPI_BYTE, MPI_BOR, node);
+    ps_topo_of(mask, f);
+}
+
+/* Add one host's figures to a sum over hosts. */
+static void add_topo(struct ps_topo *sum, const struct ps_topo *h, int first)
+{
+    sum->known = first ? h->known : sum->known && h->known;
+    sum->cores += h->cores;
+    sum->physical_cores += h->physical_cores;
+    sum->numa_nodes += h->numa_nodes;
+    sum->llc_bytes += h->llc_bytes;
+}
+
+/* Rank 0 gets every rank's placement in *all (NULL elsewhere, or when out
+ * of memory: returns -1 on rank 0 then).  Collective. */
+static int gather_placement(int rank, int size, const struct placement *me,
+                            struct placement **all)
+{
+    *all = rank == 0 ? calloc((size_t)size, sizeof **all) : NULL;
+    MPI_Gather(me, (int)sizeof *me, MPI_BYTE, *all, (int)sizeof *me, MPI_BYTE, 0,
                MPI_COMM_WORLD);
-    MPI_Gather(out->affinity, bytes, MPI_BYTE, aff, bytes, MPI_BYTE, 0, MPI_COMM_WORLD);
-    if (rank != 0)
-        return 0;
-    if (!all || !aff || !w->hosts) {
-        free(all);
-        free(aff);
-        free(w->hosts);
-        w->hosts = NULL;
-        return -1;
-    }
-    char *p = w->hosts;
-    *p = '\0';
+    return rank == 0 && !*all ? -1 : 0;
+}
+
+/* Distinct hosts in order of first appearance: count them, sum their
+ * figures into w->topo and write hosts as host:ranks (when hosts != NULL). */
+static void sum_hosts(const struct placement *all, int size, struct ps_where *w,
+                      char *hosts)
+{
+    char *p = hosts;
+    if (p)
+        *p = '\0';
     for (int i = 0; i < size; i++) {
         int seen = 0, count = 0;
         for (int k = 0; k < i && !seen; k++)
@@ -70,10 +74,41 @@ static int where(int rank, int size, int threads, const struct ps_outcome *out,
             continue;
         for (int k = i; k < size; k++)
             count += strcmp(all[k].host, all[i].host) == 0;
+        add_topo(&w->topo, &all[i].topo, w->nodes == 0);
         w->nodes++;
-        w->cores += all[i].cores;
-        p += sprintf(p, "%s%s:%d", p == w->hosts ? "" : ";", all[i].host, count);
+        if (p)
+            p += sprintf(p, "%s%s:%d", p == hosts ? "" : ";", all[i].host, count);
     }
+}
+
+/* Fill w on rank 0: nodes = distinct hosts, the hosts' figures summed,
+ * hosts as host:ranks in order of first appearance, every worker's CPUs. */
+static int where(int rank, int size, int threads, const struct placement *me,
+                 const struct ps_outcome *out, struct ps_where *w)
+{
+    struct placement *all;
+    char *aff = NULL;
+    memset(w, 0, sizeof *w);
+    w->ranks = size;
+    w->threads_per_rank = threads;
+    memcpy(w->host, me->host, sizeof w->host);
+    int failed = gather_placement(rank, size, me, &all);
+    if (rank == 0) {
+        aff = malloc((size_t)size * (size_t)threads * PS_AFF_LEN);
+        w->hosts = malloc((size_t)size * (PS_HOST_MAX + 12) + 1);
+    }
+    int bytes = threads * PS_AFF_LEN;
+    MPI_Gather(out->affinity, bytes, MPI_BYTE, aff, bytes, MPI_BYTE, 0, MPI_COMM_WORLD);
+    if (rank != 0)
+        return 0;
+    if (failed || !aff || !w->hosts) {
+        free(all);
+        free(aff);
+        free(w->hosts);
+        w->hosts = NULL;
+        return -1;
+    }
+    sum_hosts(all, size, w, w->hosts);
     w->affinity = ps_affinity_join(aff, size * threads);
     free(all);
     free(aff);
@@ -94,13 +129,34 @@ static int check_config(const struct ps_mpi_driver *d, const struct ps_opts *o)
     return ps_cli_check(o, o->workers ? o->workers : threads, threads);
 }
 
+/* --topology: rank 0 prints the figures summed over hosts and its own
+ * host's CPU list.  Collective; returns the exit code. */
+static int print_topology(int rank, int size, const struct placement *me,
+                          const cpu_set_t *mask)
+{
+    struct placement *all;
+    struct ps_where w;
+    memset(&w, 0, sizeof w);
+    if (gather_placement(rank, size, me, &all))
+        return PS_EXIT_FAULT;
+    if (rank != 0)
+        return PS_EXIT_OK;
+    sum_hosts(all, size, &w, NULL);
+    free(all);
+    ps_topo_print(&w.topo, mask);
+    return fflush(stdout) == 0 ? PS_EXIT_OK : PS_EXIT_FAULT;
+}
+
 int ps_mpi_main(int argc, char **argv, const struct ps_mpi_driver *d)
 {
+    ps_topo_init();    /* asks hwloc before MPI starts: not start-up time */
     double t_launch = ps_now();
     const char *name = d->info.name;
     struct ps_opts o;
     struct ps_job j;
     struct ps_where w;
+    struct placement me;
+    cpu_set_t host_cpus;
     char err[PS_ERR_MAX] = "";
     int rank, size, local, local_rank, provided, rc;
     MPI_Comm node;
@@ -115,7 +171,7 @@ int ps_mpi_main(int argc, char **argv, const struct ps_mpi_driver *d)
     rc = ps_cli_parse(argc, argv, &d->info, &o, rank != 0);
     if (rc == PS_CONTINUE && o.check)
         rc = check_config(d, &o);
-    if (rc != PS_CONTINUE) {
+    if (rc != PS_CONTINUE && rc != PS_TOPOLOGY) {
         MPI_Finalize();
         return rc;
     }
@@ -123,7 +179,16 @@ int ps_mpi_main(int argc, char **argv, const struct ps_mpi_driver *d)
                         MPI_INFO_NULL, &node);
     MPI_Comm_size(node, &local);
     MPI_Comm_rank(node, &local_rank);
+    memset(&me, 0, sizeof me);
+    ps_hostname(me.host, sizeof me.host);
+    host_topology(node, &host_cpus, &me.topo);
     MPI_Comm_free(&node);
+    if (rc == PS_TOPOLOGY) {
+        rc = print_topology(rank, size, &me, &host_cpus);
+        MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+        MPI_Finalize();
+        return rc;
+    }
     int threads = d->threads(&o);
     if (provided < d->thread_level) {
         snprintf(err, sizeof err, "the MPI library lacks the thread support "
@@ -156,9 +221,8 @@ int ps_mpi_main(int argc, char **argv, const struct ps_mpi_driver *d)
         return rc;
     }
     j.t_launch = t_launch;
-    ps_bind_init();
     if (local_rank == 0)
-        ps_warn_oversubscribed(name, local * threads, ps_cores());
+        ps_warn_oversubscribed(name, local * threads, me.topo.cores);
     j.first = rank * threads;
 
     struct ps_outcome *out = malloc(ps_outcome_bytes(j.reps, threads));
@@ -171,7 +235,7 @@ int ps_mpi_main(int argc, char **argv, const struct ps_mpi_driver *d)
     ps_outcome_init(out, j.reps, threads);
     ps_watchdog(name, o.timeout, out->phase, threads, j.first, j.reps);
     d->run(&o, &j, out, threads);
-    int placed = where(rank, size, threads, out, &w);
+    int placed = where(rank, size, threads, &me, out, &w);
     if (rank == 0) {
         if (out->failed) {
             ps_error(name, "out of memory setting up %s", j.kernel->name);
@@ -180,6 +244,10 @@ int ps_mpi_main(int argc, char **argv, const struct ps_mpi_driver *d)
             ps_error(name, "out of memory gathering where ranks ran");
             rc = PS_EXIT_FAULT;
         } else {
+            char env[PS_ENV_MAX] = "";
+            if (d->runtime_env)
+                d->runtime_env(env);
+            w.runtime_env = env;
             rc = ps_report(&o, &j, out, &w);
         }
         free(w.hosts);

@@ -16,6 +16,9 @@ struct ps_mpi_driver {
      * worker t of this rank writes its CPUs to out->affinity[t]. */
     void (*run)(const struct ps_opts *o, const struct ps_job *j,
                 struct ps_outcome *out, int threads);
+    /* Append the runtime's settings to env (ps_env_add), after the run;
+     * NULL: none. */
+    void (*runtime_env)(char *env);
 };
 
 /* Init MPI, parse, plan, run, report on rank 0.  Every rank returns the

@@ -9,6 +9,7 @@
 struct ps_team {
     struct mpi_level l;
     const struct ps_sched *sched;
+    struct ps_acct acct;       /* this rank's time accounting */
 };
 
 #endif

@@ -51,7 +51,8 @@ static void *thread_main(void *arg)
     return NULL;
 }
 
-static int online_cores(void) { return (int)ps_cores(); }
+/* One worker per CPU this process may use. */
+static int allowed_cpus(void) { return (int)ps_cores(); }
 
 static int launch(const struct ps_opts *o, struct ps_job *j,
                   struct shm_arena *a, struct ps_outcome *out)
@@ -83,9 +84,10 @@ static int launch(const struct ps_opts *o, struct ps_job *j,
 }
 
 static const struct ps_shm_driver driver = {
-    .info = { .name = "pthread", .workers_help = "threads (default: online CPUs)",
+    .info = { .name = "pthread", .workers_help = "threads (default: the CPUs this\n"
+              "                          process may use)",
               .binds = 1 },
-    .default_workers = online_cores,
+    .default_workers = allowed_cpus,
     .launch = launch,
 };
 

@@ -1,7 +1,9 @@
 /*
  * report.c - the one CSV writer, and the one-line summary on stderr.
- * Rows are built in memory and written in one piece, so a run never
- * leaves half its rows behind.
+ * The header and every row expand PS_RAW_COLUMNS (raw_schema.h): each
+ * column has its writer col_ID below, so a column added to the schema
+ * without one does not compile.  Rows are built in memory and written in
+ * one piece, so a run never leaves half its rows behind.
  */
 #include <errno.h>
 #include <math.h>
@@ -11,19 +13,34 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "parscale/raw_schema.h"
 
 /* --output: the file rank 0 writes the CSV to (opened before the run, so
  * a bad path fails before any work); NULL: stdout. */
 static FILE *csv_file;
 static const char *csv_path;
 
-static const char *const columns =
-    "run_id,kernel,driver,scaling,size,workers,rep,seconds,startup_seconds,"
-    "rate,rate_unit,verified,host,timestamp,class,total_size,ranks,"
-    "threads_per_rank,nodes,cores,schedule,params,warmup,work,work_unit,"
-    "checksum,check_error,version,hosts,bind,affinity";
+/* Everything a row is made from. */
+struct row {
+    const struct ps_opts *o;
+    const struct ps_job *j;
+    const struct ps_outcome *out;
+    const struct ps_where *w;
+    int r;                     /* repetition, from 0 */
+    double work, scale;        /* work per repetition; rate divisor */
+    const char *unit;          /* rate unit */
+    const char *when;          /* the repetition's end, ISO 8601 UTC */
+};
 
-void ps_csv_header(FILE *f) { fprintf(f, "%s\n", columns); }
+void ps_csv_header(FILE *f)
+{
+#define PS_NAME(id, name, kind) name,
+    static const char *const names[] = { PS_RAW_COLUMNS(PS_NAME) };
+#undef PS_NAME
+    for (int c = 0; c < PS_RAW_NCOLS; c++)
+        fprintf(f, "%s%s", c ? "," : "", names[c]);
+    fputc('\n', f);
+}
 
 /* The rate's divisor and unit for a work unit. */
 static void rate_unit(enum ps_unit u, double *scale, const char **name)
@@ -32,11 +49,80 @@ static void rate_unit(enum ps_unit u, double *scale, const char **name)
     *name = u == PS_BYTES ? "GB/s" : u == PS_FLOPS ? "Gflop/s" : "Mitems/s";
 }
 
-/* Write every kernel parameter as key=value;key=value. */
-static void write_params(FILE *f, const struct ps_kernel *k, const struct ps_plan *p)
+/* A value the run measured, or nothing when it was not measured (< 0). */
+static void put_opt(FILE *f, double v)
 {
-    for (int i = 0; k->params[i].name; i++) {
-        const struct ps_param *q = &k->params[i];
+    if (v >= 0)
+        fprintf(f, "%.9g", v);
+}
+
+static void col_RUN_ID(FILE *f, const struct row *x) { fputs(x->o->run_id, f); }
+static void col_KERNEL(FILE *f, const struct row *x) { fputs(x->j->kernel->name, f); }
+static void col_DRIVER(FILE *f, const struct row *x) { fputs(x->o->driver->name, f); }
+
+static void col_SCALING(FILE *f, const struct row *x)
+{
+    fputs(x->o->weak ? "weak" : "strong", f);
+}
+
+/* --size as given: per worker (weak) or total (strong). */
+static void col_SIZE(FILE *f, const struct row *x)
+{
+    const struct ps_kernel *k = x->j->kernel;
+    uint64_t size = x->o->size ? x->o->size : x->o->weak ? k->default_size
+                                                         : x->j->plan.size;
+    fprintf(f, "%llu", (unsigned long long)size);
+}
+
+static void col_WORKERS(FILE *f, const struct row *x) { fprintf(f, "%d", x->j->workers); }
+static void col_REP(FILE *f, const struct row *x) { fprintf(f, "%d", x->r + 1); }
+
+static void col_SECONDS(FILE *f, const struct row *x)
+{
+    fprintf(f, "%.9g", x->out->seconds[x->r]);
+}
+
+static void col_STARTUP(FILE *f, const struct row *x) { fprintf(f, "%.9g", x->out->startup); }
+
+static void col_RATE(FILE *f, const struct row *x)
+{
+    double sec = x->out->seconds[x->r];
+    if (sec > 0)
+        fprintf(f, "%.6g", x->work / sec / x->scale);
+}
+
+static void col_RATE_UNIT(FILE *f, const struct row *x) { fputs(x->unit, f); }
+static void col_VERIFIED(FILE *f, const struct row *x) { fprintf(f, "%d", x->out->verified); }
+static void col_HOST(FILE *f, const struct row *x) { fputs(x->w->host, f); }
+static void col_TIMESTAMP(FILE *f, const struct row *x) { fputs(x->when, f); }
+static void col_CLASS(FILE *f, const struct row *x) { fputs(ps_class_name(x->j->kernel->cls), f); }
+
+static void col_TOTAL_SIZE(FILE *f, const struct row *x)
+{
+    fprintf(f, "%llu", (unsigned long long)x->j->plan.size);
+}
+
+static void col_RANKS(FILE *f, const struct row *x) { fprintf(f, "%d", x->w->ranks); }
+static void col_THREADS(FILE *f, const struct row *x) { fprintf(f, "%d", x->w->threads_per_rank); }
+static void col_NODES(FILE *f, const struct row *x) { fprintf(f, "%d", x->w->nodes); }
+static void col_CORES(FILE *f, const struct row *x) { fprintf(f, "%ld", x->w->topo.cores); }
+
+static void col_SCHEDULE(FILE *f, const struct row *x)
+{
+    const struct ps_sched *s = &x->o->sched;
+    if (!x->j->kernel->schedulable || s->kind == PS_SCHED_STATIC)
+        fputs("static", f);
+    else
+        fprintf(f, "%s:%llu", s->kind == PS_SCHED_DYNAMIC ? "dynamic" : "static",
+                (unsigned long long)s->chunk);
+}
+
+/* Every kernel parameter, then the driver's, as key=value;key=value. */
+static void col_PARAMS(FILE *f, const struct row *x)
+{
+    const struct ps_plan *p = &x->j->plan;
+    const struct ps_param *q;
+    for (int i = 0; (q = ps_param_at(x->j->kernel, x->o->driver, i)); i++) {
         fprintf(f, "%s%s=", i ? ";" : "", q->name);
         if (q->type == PS_PCHOICE) {
             const char *c = q->choices;
@@ -51,13 +137,128 @@ static void write_params(FILE *f, const struct ps_kernel *k, const struct ps_pla
     }
 }
 
-static void write_schedule(FILE *f, const struct ps_sched *s, int schedulable)
+static void col_WARMUP(FILE *f, const struct row *x) { fprintf(f, "%d", x->j->warmup); }
+static void col_WORK(FILE *f, const struct row *x) { fprintf(f, "%.17g", x->work); }
+
+static void col_WORK_UNIT(FILE *f, const struct row *x)
 {
-    if (!schedulable || s->kind == PS_SCHED_STATIC)
-        fputs("static", f);
+    fputs(ps_unit_name(x->j->kernel->unit), f);
+}
+
+static void col_CHECKSUM(FILE *f, const struct row *x) { fprintf(f, "%.17g", x->out->checksum); }
+static void col_CHECK_ERROR(FILE *f, const struct row *x) { fprintf(f, "%.6g", x->out->error); }
+static void col_VERSION(FILE *f, const struct row *x) { (void)x; fputs(PARSCALE_VERSION, f); }
+
+static void col_HOSTS(FILE *f, const struct row *x)
+{
+    if (x->w->hosts)
+        fputs(x->w->hosts, f);
     else
-        fprintf(f, "%s:%llu", s->kind == PS_SCHED_DYNAMIC ? "dynamic" : "static",
-                (unsigned long long)s->chunk);
+        fprintf(f, "%s:%d", x->w->host, x->w->ranks);
+}
+
+static void col_BIND(FILE *f, const struct row *x)
+{
+    fputs(x->o->bind == PS_BIND_CORES ? "cores" : "none", f);
+}
+
+static void col_AFFINITY(FILE *f, const struct row *x)
+{
+    if (x->w->affinity)
+        fputs(x->w->affinity, f);
+}
+
+static void col_PHYSICAL_CORES(FILE *f, const struct row *x)
+{
+    if (x->w->topo.known)
+        fprintf(f, "%ld", x->w->topo.physical_cores);
+}
+
+static void col_NUMA_NODES(FILE *f, const struct row *x)
+{
+    if (x->w->topo.known)
+        fprintf(f, "%ld", x->w->topo.numa_nodes);
+}
+
+static void col_LLC_BYTES(FILE *f, const struct row *x)
+{
+    if (x->w->topo.known)
+        fprintf(f, "%.0f", x->w->topo.llc_bytes);
+}
+
+/* What the kernel's memory() says the whole run holds, over all workers. */
+static void col_WORKING_SET(FILE *f, const struct row *x)
+{
+    fprintf(f, "%.0f", x->j->kernel->memory(&x->j->plan, x->j->workers));
+}
+
+static void col_EMPTY_SECONDS(FILE *f, const struct row *x) { put_opt(f, x->out->empty); }
+
+static void col_RUNTIME_ENV(FILE *f, const struct row *x)
+{
+    if (x->w->runtime_env)
+        fputs(x->w->runtime_env, f);
+}
+
+/* Per-worker time accounting (acct.h), when the run accounted. */
+static void put_acct(FILE *f, const struct row *x, const double *v)
+{
+    if (x->out->accounted)
+        fprintf(f, "%.9g", v[x->r]);
+}
+
+static void col_USEFUL_MAX(FILE *f, const struct row *x) { put_acct(f, x, x->out->useful_max); }
+static void col_USEFUL_MEAN(FILE *f, const struct row *x) { put_acct(f, x, x->out->useful_mean); }
+static void col_USEFUL_MIN(FILE *f, const struct row *x) { put_acct(f, x, x->out->useful_min); }
+static void col_TEAM_MAX(FILE *f, const struct row *x) { put_acct(f, x, x->out->team_max); }
+static void col_TEAM_MEAN(FILE *f, const struct row *x) { put_acct(f, x, x->out->team_mean); }
+
+/* Hardware counters in useful time, summed over workers (perfctr.c). */
+static void col_INSTRUCTIONS(FILE *f, const struct row *x)
+{
+    if (x->out->counted)
+        fprintf(f, "%.0f", x->out->instructions[x->r]);
+}
+
+static void col_CYCLES(FILE *f, const struct row *x)
+{
+    if (x->out->counted)
+        fprintf(f, "%.0f", x->out->cycles[x->r]);
+}
+
+/* Format a wall-clock time (seconds since the epoch) as ISO 8601 UTC into
+ * when (32 bytes); only when its second differs from the last one, since
+ * repetitions are usually far shorter than a second. */
+static void stamp(double t, time_t *last, char *when)
+{
+    time_t secs = (time_t)t;
+    if (secs == *last && when[0])
+        return;
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    strftime(when, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    *last = secs;
+}
+
+/* Every row of the run into f. */
+static void write_rows(FILE *f, const struct ps_opts *o, const struct ps_job *j,
+                       const struct ps_outcome *out, const struct ps_where *w)
+{
+    char when[32] = "";
+    time_t last = 0;
+    struct row x = { .o = o, .j = j, .out = out, .w = w, .when = when,
+                     .work = j->kernel->work(&j->plan) };
+    rate_unit(j->kernel->unit, &x.scale, &x.unit);
+    for (x.r = 0; x.r < j->reps; x.r++) {
+        stamp(out->stamp[x.r], &last, when);
+#define PS_WRITE(id, name, kind)                                              \
+        if (PS_COL_##id)                                                      \
+            fputc(',', f);                                                    \
+        col_##id(f, &x);
+        PS_RAW_COLUMNS(PS_WRITE)
+#undef PS_WRITE
+        fputc('\n', f);
+    }
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -77,46 +278,6 @@ static double median(const double *v, int n)
     double m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     free(s);
     return m;
-}
-
-/* Every row of the run into f. */
-static void write_rows(FILE *f, const struct ps_opts *o, const struct ps_job *j,
-                       const struct ps_outcome *out, const struct ps_where *w)
-{
-    const struct ps_kernel *k = j->kernel;
-    double work = k->work(&j->plan), scale;
-    const char *unit;
-    rate_unit(k->unit, &scale, &unit);
-    for (int r = 0; r < j->reps; r++) {
-        char when[32];
-        time_t secs = (time_t)out->stamp[r];
-        struct tm tm;
-        gmtime_r(&secs, &tm);
-        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        double sec = out->seconds[r];
-        fprintf(f, "%s,%s,%s,%s,%llu,%d,%d,%.9g,%.9g,", o->run_id, k->name,
-                o->driver->name, o->weak ? "weak" : "strong",
-                (unsigned long long)(o->size ? o->size : o->weak ? k->default_size
-                                                                 : j->plan.size),
-                j->workers, r + 1, sec, out->startup);
-        if (sec > 0)
-            fprintf(f, "%.6g", work / sec / scale);
-        fprintf(f, ",%s,%d,%s,%s,%s,%llu,%d,%d,%d,%ld,", unit, out->verified,
-                w->host, when, ps_class_name(k->cls),
-                (unsigned long long)j->plan.size, w->ranks, w->threads_per_rank,
-                w->nodes, w->cores);
-        write_schedule(f, &o->sched, k->schedulable);
-        fputc(',', f);
-        write_params(f, k, &j->plan);
-        fprintf(f, ",%d,%.17g,%s,%.17g,%.6g,%s,", j->warmup, work,
-                ps_unit_name(k->unit), out->checksum, out->error, PARSCALE_VERSION);
-        if (w->hosts)
-            fputs(w->hosts, f);
-        else
-            fprintf(f, "%s:%d", w->host, w->ranks);
-        fprintf(f, ",%s,%s\n", o->bind == PS_BIND_CORES ? "cores" : "none",
-                w->affinity ? w->affinity : "");
-    }
 }
 
 int ps_output_open(const struct ps_opts *o)

@@ -10,11 +10,10 @@
  * kernels whose result depends on every worker must fail verification).
  * It exists so the fault paths can be tested; it is not for measurements.
  */
-#define _GNU_SOURCE            /* sched_getaffinity and the CPU_* macros */
-#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +21,7 @@
 #include "common.h"
 
 #define FAULT_EXIT_STATUS 7
+#define TIMER_SLACK_NS 1UL     /* 0 would mean "the default" (50 us) */
 
 double ps_now(void)
 {
@@ -49,16 +49,10 @@ void ps_hostname(char *buf, size_t len)
             *c = '_';
 }
 
-long ps_cores(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? n : 1;
-}
-
 size_t ps_outcome_bytes(int reps, int workers)
 {
-    return sizeof(struct ps_outcome) + 2 * (size_t)reps * sizeof(double)
-           + (size_t)workers * (PS_AFF_LEN + sizeof(int));
+    return sizeof(struct ps_outcome) + 9 * (size_t)reps * sizeof(double)
+           + (size_t)workers * (sizeof(double) + PS_AFF_LEN + sizeof(int));
 }
 
 void ps_outcome_init(struct ps_outcome *out, int reps, int workers)
@@ -66,77 +60,46 @@ void ps_outcome_init(struct ps_outcome *out, int reps, int workers)
     memset(out, 0, ps_outcome_bytes(reps, workers));
     out->seconds = (double *)(out + 1);
     out->stamp = out->seconds + reps;
-    out->phase = (volatile int *)(out->stamp + reps);
+    out->useful_max = out->stamp + reps;
+    out->useful_mean = out->useful_max + reps;
+    out->useful_min = out->useful_mean + reps;
+    out->team_max = out->useful_min + reps;
+    out->team_mean = out->team_max + reps;
+    out->instructions = out->team_mean + reps;
+    out->cycles = out->instructions + reps;
+    out->arrival = out->cycles + reps;
+    out->phase = (volatile int *)(out->arrival + workers);
     out->affinity = (char *)(out->phase + workers);
+    out->empty = -1;
 }
 
-static cpu_set_t allowed_cpus;   /* the process's CPUs before any binding */
-
-void ps_bind_init(void)
+void ps_env_add(char *env, const char *key, const char *value)
 {
-    if (sched_getaffinity(0, sizeof allowed_cpus, &allowed_cpus) != 0) {
-        CPU_ZERO(&allowed_cpus);
-        CPU_SET(0, &allowed_cpus);
+    size_t used = strlen(env);
+    int n = snprintf(env + used, PS_ENV_MAX - used, "%s%s=", used ? ";" : "", key);
+    if (n < 0 || (size_t)n >= PS_ENV_MAX - used) {
+        env[used] = '\0';
+        return;
     }
+    used += (size_t)n;
+    for (const char *c = value; *c && used + 1 < PS_ENV_MAX; c++)
+        env[used++] = *c == ',' ? '+'
+                      : strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                               "0123456789._:{}+*-", *c) ? *c : '_';
+    env[used] = '\0';
 }
 
-/* Write a CPU set as a list like 0-3+6 (CSV-safe: '+' for ','). */
-static void format_cpus(const cpu_set_t *set, char *buf, size_t len)
+/* Median of the PS_EMPTY_REPS values in v (sorted in place). */
+static double median_empty(double *v)
 {
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int c = 0; c < CPU_SETSIZE && used + 1 < len; c++) {
-        if (!CPU_ISSET(c, set))
-            continue;
-        int last = c;
-        while (last + 1 < CPU_SETSIZE && CPU_ISSET(last + 1, set))
-            last++;
-        int n = last > c ? snprintf(buf + used, len - used, "%s%d-%d", used ? "+" : "", c, last)
-                         : snprintf(buf + used, len - used, "%s%d", used ? "+" : "", c);
-        if (n < 0 || (size_t)n >= len - used) {     /* too long: mark it cut */
-            snprintf(buf + (len > 4 ? len - 4 : 0), len > 4 ? 4 : len, "...");
-            return;
+    for (int i = 1; i < PS_EMPTY_REPS; i++)
+        for (int k = i; k > 0 && v[k - 1] > v[k]; k--) {
+            double x = v[k];
+            v[k] = v[k - 1];
+            v[k - 1] = x;
         }
-        used += (size_t)n;
-        c = last;
-    }
-}
-
-void ps_bind_self(enum ps_bind policy, int index, char *aff)
-{
-    cpu_set_t now;
-    if (policy == PS_BIND_CORES) {
-        int count = CPU_COUNT(&allowed_cpus), k = index % (count ? count : 1);
-        for (int c = 0; c < CPU_SETSIZE; c++) {
-            if (CPU_ISSET(c, &allowed_cpus) && k-- == 0) {
-                CPU_ZERO(&now);
-                CPU_SET(c, &now);
-                sched_setaffinity(0, sizeof now, &now);   /* this thread */
-                break;
-            }
-        }
-    }
-    if (sched_getaffinity(0, sizeof now, &now) != 0)
-        CPU_ZERO(&now);
-    format_cpus(&now, aff, PS_AFF_LEN);
-}
-
-char *ps_affinity_join(const char *aff, int n)
-{
-    char *s = malloc((size_t)n * PS_AFF_LEN + 1), *p = s;
-    if (!s)
-        return NULL;
-    for (int i = 0; i < n; i++)
-        p += sprintf(p, "%s%s", i ? ";" : "", aff + (size_t)i * PS_AFF_LEN);
-    *p = '\0';
-    return s;
-}
-
-void ps_warn_oversubscribed(const char *driver, int workers_here, long cores)
-{
-    if (workers_here > cores)
-        fprintf(stderr, "parscale-%s: warning: %d workers share %ld cores on this "
-                "host (oversubscribed)\n", driver, workers_here, cores);
+    return PS_EMPTY_REPS % 2 ? v[PS_EMPTY_REPS / 2]
+                             : (v[PS_EMPTY_REPS / 2 - 1] + v[PS_EMPTY_REPS / 2]) / 2;
 }
 
 /* Do an injected fault (see the file comment); returns 1 if this worker
@@ -229,6 +192,30 @@ void ps_name_dying_workers(const char *driver)
     atexit(exit_handler);
 }
 
+/*
+ * Start-up: from when starting workers began until the last one was
+ * running.  Where every worker shares one clock and one outcome (serial,
+ * pthread, OpenMP, fork) that is the latest arrival each worker recorded
+ * for itself as it began; the start barrier after it sleeps rather than
+ * spins (ps_team_start_barrier), so a worker that arrived early cannot
+ * keep a later one off the CPU, and how long the barrier takes to wake
+ * everybody is not counted.  (An OpenMP barrier spins first: at 2 threads
+ * on a busy machine the first thread's spinning delayed the master's
+ * arrival by a scheduler slice, 4-8 ms instead of 0.1 ms.)  MPI ranks have
+ * no common clock across hosts: there rank 0 reads its own clock once the
+ * start barrier is passed.
+ */
+static double startup_seconds(const struct ps_job *j, const struct ps_outcome *out)
+{
+    if (!j->one_clock)
+        return ps_now() - j->t_launch;
+    double last = out->arrival[0];
+    for (int i = 1; i < j->workers; i++)
+        if (out->arrival[i] > last)
+            last = out->arrival[i];
+    return last - j->t_launch;
+}
+
 void ps_worker(ps_team *t, const struct ps_job *j, struct ps_outcome *out)
 {
     const struct ps_kernel *k = j->kernel;
@@ -237,10 +224,18 @@ void ps_worker(ps_team *t, const struct ps_job *j, struct ps_outcome *out)
     void *state = NULL;
     int fault = j->fault && j->fault_rank == ps_rank(t) ? j->fault : PS_FAULT_NONE;
 
+    struct ps_acct *acct = ps_team_acct(t);
+    struct ps_acct_run run;
+
+    acct->on = 0;                        /* the team zeroed the rest */
+    acct->perf_fd = acct->perf_member = -1;
+    /* Sleeps and timed waits end when asked, not up to 50 us later. */
+    prctl(PR_SET_TIMERSLACK, TIMER_SLACK_NS, 0, 0, 0);
     current_worker = ps_rank(t);
-    ps_barrier(t);                       /* every worker is running */
-    if (rank0)
-        out->startup = j->t_launch > 0 ? ps_now() - j->t_launch : 0;
+    out->arrival[ps_rank(t) - j->first] = ps_now();
+    ps_team_start_barrier(t);            /* every worker is running */
+    if (rank0 && j->t_launch > 0)
+        out->startup = startup_seconds(j, out);
     *phase = PS_PHASE_SETUP;
     uint64_t failed = k->setup(t, &j->plan, &state) != 0;
     ps_allreduce_u64(t, &failed, 1, PS_MAX);
@@ -257,24 +252,49 @@ void ps_worker(ps_team *t, const struct ps_job *j, struct ps_outcome *out)
         k->run(t, state);
         ps_barrier(t);
     }
+    ps_acct_setup(t, j, &run);
     for (int r = 0; r < j->reps; r++) {
         *phase = PS_PHASE_REP + 2 * r;
         ps_barrier(t);
         double t0 = ps_now();
+        ps_acct_begin(t, &run, t0);
         int skip = r == 0 && fault && do_fault(fault);
         if (!skip)
             k->run(t, state);
         *phase = PS_PHASE_REP + 2 * r + 1;
-        ps_barrier(t);
-        double dt = ps_now() - t0;
-        ps_allreduce_f64(t, &dt, 1, PS_MAX);
+        ps_barrier(t);                   /* waiting here is team time */
+        double stop = ps_now(), useful, team;
+        ps_acct_end(t, &run, r, stop, &useful, &team);
+        /* max of the time, useful, team; min of useful as max of -useful */
+        double m[4] = { stop - t0, useful, team, -useful };
+        ps_allreduce_f64(t, m, run.accounting ? 4 : 1, PS_MAX);
         if (rank0) {
-            out->seconds[r] = dt;
+            out->seconds[r] = m[0];
+            out->useful_max[r] = m[1];
+            out->team_max[r] = m[2];
+            out->useful_min[r] = -m[3];
             out->stamp[r] = wall_now();
         }
     }
-    double checksum, error;
+    /* The fixed cost every repetition carries: the same barrier, start,
+     * accounting, barrier, stop and max over workers, without run(). */
+    double empty[PS_EMPTY_REPS];
     *phase = PS_PHASE_REP + 2 * j->reps;
+    for (int e = 0; e < PS_EMPTY_REPS; e++) {
+        double useful, team;
+        ps_barrier(t);
+        double t0 = ps_now();
+        ps_acct_begin(t, &run, t0);
+        ps_barrier(t);
+        double stop = ps_now();
+        ps_acct_end(t, &run, -1, stop, &useful, &team);
+        empty[e] = stop - t0;
+    }
+    ps_acct_finish(t, &run, out, j->workers);
+    ps_allreduce_f64(t, empty, PS_EMPTY_REPS, PS_MAX);
+    if (rank0)
+        out->empty = median_empty(empty);
+    double checksum, error;
     int ok = k->check(t, state, &checksum, &error);
     if (rank0) {
         out->verified = ok;

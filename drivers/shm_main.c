@@ -13,9 +13,16 @@ int ps_shm_main(int argc, char **argv, const struct ps_shm_driver *d)
     struct ps_job j;
     char err[PS_ERR_MAX];
     void *extra;
+    struct ps_topo topo;
     int rc = ps_cli_parse(argc, argv, &d->info, &o, 0);
-    if (rc != PS_CONTINUE)
+    if (rc != PS_CONTINUE && rc != PS_TOPOLOGY)
         return rc;
+    if (rc == PS_TOPOLOGY) {
+        ps_topo_init();
+        ps_topo_of(ps_topo_allowed(), &topo);
+        ps_topo_print(&topo, ps_topo_allowed());
+        return PS_EXIT_OK;
+    }
     int workers = o.workers;
     /* the default is not needed when --check-config lists the counts */
     if (!workers && !(o.check && *o.check)) {
@@ -33,6 +40,9 @@ int ps_shm_main(int argc, char **argv, const struct ps_shm_driver *d)
     }
     if (ps_output_open(&o))
         return PS_EXIT_FAULT;
+    j.one_clock = 1;
+    ps_topo_init();                 /* before any worker starts or is timed */
+    ps_topo_of(ps_topo_allowed(), &topo);
     struct shm_arena *a = shm_arena_create(workers, d->process_shared,
                                            ps_outcome_bytes(j.reps, workers), &extra);
     if (!a) {
@@ -42,8 +52,7 @@ int ps_shm_main(int argc, char **argv, const struct ps_shm_driver *d)
     }
     struct ps_outcome *out = extra;
     ps_outcome_init(out, j.reps, workers);
-    ps_bind_init();
-    ps_warn_oversubscribed(d->info.name, workers, ps_cores());
+    ps_warn_oversubscribed(d->info.name, workers, topo.cores);
     if (!d->process_shared)
         ps_name_dying_workers(d->info.name);
     if (!d->own_timeout)
@@ -56,7 +65,11 @@ int ps_shm_main(int argc, char **argv, const struct ps_shm_driver *d)
     if (rc == 0) {
         struct ps_where w = { .ranks = d->process_shared ? workers : 1,
                               .threads_per_rank = d->process_shared ? 1 : workers,
-                              .nodes = 1, .cores = ps_cores() };
+                              .nodes = 1, .topo = topo };
+        char env[PS_ENV_MAX] = "";
+        if (d->runtime_env)
+            d->runtime_env(env);
+        w.runtime_env = env;
         ps_hostname(w.host, sizeof w.host);
         char *aff = ps_affinity_join(out->affinity, workers);
         w.affinity = aff;

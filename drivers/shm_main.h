@@ -11,7 +11,7 @@
 
 struct ps_shm_driver {
     struct ps_driver info;
-    int process_shared;        /* the arena must survive fork() */
+    int process_shared;        /* SHM_ARENA_*: who else maps the arena */
     int own_timeout;           /* the driver enforces --timeout itself */
     /* Workers when --workers is not given. */
     int (*default_workers)(void);
@@ -20,6 +20,9 @@ struct ps_shm_driver {
      * Returns 0, or PS_EXIT_FAULT after printing why. */
     int (*launch)(const struct ps_opts *o, struct ps_job *j,
                   struct shm_arena *a, struct ps_outcome *out);
+    /* Append the runtime's settings to env (ps_env_add), after the run;
+     * NULL: none. */
+    void (*runtime_env)(char *env);
 };
 
 /* Parse, plan, start workers, report.  Returns the process exit code. */

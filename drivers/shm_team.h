@@ -20,14 +20,30 @@ struct ps_team {
     void (*barrier)(struct ps_team *t);
     unsigned red_round, halo_round;   /* double-buffer parities */
     size_t ncounters;
+    struct ps_acct acct;              /* this worker's time accounting */
+};
+
+/* How an arena is shared (shm_arena_create's process_shared). */
+enum {
+    SHM_ARENA_THREADS = 0,   /* by threads of this process */
+    SHM_ARENA_FORK = 1,      /* also by processes fork()ed after it is made */
+    SHM_ARENA_FILE = 2,      /* also by processes that map its memory file at
+                                its address (shm_arena_fd, shm_arena_attach) */
 };
 
 /* Map an arena for `workers` workers with `extra` bytes the driver may use
- * (returned in *extra_out, zeroed).  process_shared: usable across fork().
+ * (returned in *extra_out, zeroed), shared as process_shared (SHM_ARENA_*).
  * Returns NULL (errno set) on failure. */
 struct shm_arena *shm_arena_create(int workers, int process_shared,
                                    size_t extra, void **extra_out);
-/* Unmap an arena made by shm_arena_create. */
+/* The memory file of a SHM_ARENA_FILE arena, in the process that made it;
+ * else -1. */
+int shm_arena_fd(const struct shm_arena *a);
+/* In another process: map the arena in memory file fd at the address `at`
+ * where its maker has it (pointers inside hold only there); *extra_out
+ * gets the driver's bytes.  NULL (errno) on failure. */
+struct shm_arena *shm_arena_attach(int fd, void *at, void **extra_out);
+/* Unmap an arena (and close the memory file, in its maker). */
 void shm_arena_destroy(struct shm_arena *a);
 /* Fill in worker `rank`'s handle.  barrier == NULL: the arena's own
  * (process-shared) pthread barrier; size 1 teams need none. */

@@ -6,12 +6,21 @@
 #define PARSCALE_TEAM_H
 
 #include "parscale/kernel.h"
+#include "acct.h"
 
 /* The user's --schedule. */
 struct ps_sched {
     enum ps_sched_kind kind;
     uint64_t chunk;        /* items per chunk; 0 for the static block split */
 };
+
+/* Collective: the barrier workers pass once, when they have all started
+ * (see ps_worker).  It must not keep a CPU busy while it waits, so that a
+ * worker that started early cannot delay one that has not yet run. */
+void ps_team_start_barrier(ps_team *t);
+
+/* This worker's time accounting (acct.h). */
+struct ps_acct *ps_team_acct(ps_team *t);
 
 /* The schedule this team runs loops with. */
 const struct ps_sched *ps_team_sched(const ps_team *t);

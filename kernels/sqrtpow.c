@@ -10,6 +10,8 @@
  *   E(x) = x^(s+1)/(s+1) + x^s/2 + sum_k B_2k/(2k)! s(s-1)..(s-2k+2) x^(s-2k+1)
  * with S(M) summed directly in long double for M = EM_START (and S(N)
  * summed directly when N <= EM_START).  Relative tolerance SQRTPOW_TOL.
+ * A result computed outside run() (put_result) is one number: the sum of
+ * this worker's items, summed in blocks of BLOCK items as sum_range does.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -123,6 +125,16 @@ static int check(ps_team *t, void *st, double *checksum, double *error)
     return *error <= SQRTPOW_TOL;
 }
 
+/* This worker's partial sum, computed outside run(). */
+static int put_result(void *st, const double *v, size_t n)
+{
+    struct state *s = st;
+    if (n != 1)
+        return -1;
+    s->partial = v[0];
+    return 0;
+}
+
 static void teardown(void *st) { free(st); }
 
 const struct ps_kernel ps_kernel_sqrtpow = {
@@ -137,4 +149,5 @@ const struct ps_kernel ps_kernel_sqrtpow = {
     .unit = PS_ITEMS,
     .params = params,
     PS_KERNEL_FUNCTIONS,
+    .put_result = put_result,
 };

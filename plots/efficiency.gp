@@ -1,31 +1,17 @@
-# efficiency.gp — parallel efficiency (speedup / workers) vs workers per driver.
-# Usage: gnuplot -c plots/efficiency.gp DATA OUT TITLE HOST NAMES BASELINE IDEAL CORES
-#   DATA      SLUG-par.dat from plots/cases.awk (parallel drivers only)
-#   OUT       output file; .svg gives SVG, anything else PNG
-#   TITLE     first title line (kernel, class, scaling, size, params)
-#   HOST      host name(s) for the second title line
-#   NAMES     space-separated series names, one per data block
-#   BASELINE  self (same driver at 1 worker: column 6) or serial (serial driver: column 8)
-#   IDEAL     min (ideal efficiency min(p, CORES)/p) or p (latency class: ideal 1)
-#   CORES     online cores
+# efficiency.gp — parallel efficiency (speedup / p) vs workers per series,
+# with its interval; the ideal min(p, cores)/p and the 0.8 threshold.
+# BASE serial: columns 8-10 of PREFIX.dat; BASE self: columns 14-16.
 
-DATA = ARG1; OUT = ARG2; TITLE = ARG3; HOST = ARG4; NAMES = ARG5; BASELINE = ARG6
-IDEAL = ARG7; CORES = real(ARG8)
-gpdir = ""; do for [i = 1:strlen(ARG0)] { if (ARG0[i:i] eq "/") { gpdir = ARG0[1:i] } }
-load gpdir."common.gp"
-
-col = (BASELINE eq "serial") ? 8 : 6
-basename = (BASELINE eq "serial") ? "the serial driver" : "the same driver at its fewest workers (1; hybrid: p0 = threads per rank, counted as p0 x faster)"
-set title TITLE."\nefficiency = speedup / workers, speedup vs ".basename." · host ".HOST
-
-ideal(p) = (IDEAL eq "p" || p < CORES) ? 1 : CORES / p
-idealname = (IDEAL eq "p") ? "ideal: 1" : sprintf("ideal: min(p, %g cores) / p", CORES)
-
-set ylabel "parallel efficiency"
-set yrange [0 : 1.1 < *]
-set ytics 0.1 format "%.1f"
-set samples 400
-
-plot ideal(x) with lines lw 2 lc rgb "#999999" title idealname, \
-     for [i = 1:N] DATA index (i - 1) using 1:col \
-        with linespoints lw 2 ps 1.4 pt spoint(i) dt sdash(i) lc rgb scolor(i) title word(NAMES, i)
+unset logscale y; set ytics autofreq; set format y "%g"; unset mytics; set yrange [*:*]
+C = (BASE eq "serial") ? 8 : 14
+set ylabel (BASE eq "serial") ? "efficiency vs the serial driver" : "efficiency vs the same driver at 1 worker"
+stats [*:*][*:*] DATA using C + 2 nooutput name "E"
+set yrange [0 : (E_max > 1.1 ? E_max * 1.05 : 1.15)]
+set ytics 0.2
+drawn(i) = (NAME[i] ne "serial")
+plot ideal(x) / x with lines lw 2 lc rgb "#999999" title "ideal", \
+     0.8 with lines dt 3 lw 1 lc rgb "#777777" title "0.8", \
+     for [i = 1:N] DATA index (i - 1) using (dodge(i, $1)):(drawn(i) ? column(C) : NaN) \
+        with linespoints lw 2 ps 1.4 pt PT[i] dt DT[i] lc rgb COLOR[i] title (drawn(i) ? NAME[i] : ""), \
+     for [i = 1:N] DATA index (i - 1) using (dodge(i, $1)):(drawn(i) ? column(C) : NaN):C + 1:C + 2 \
+        with yerrorbars lw 1.2 ps 0 lc rgb COLOR[i] notitle

@@ -1,31 +1,20 @@
-# startup.gp — cost of starting the workers, per worker, vs workers, one line per driver.
-# Series are dodged sideways by a few percent of a doubling so their bars stay visible.
-# Usage: gnuplot -c plots/startup.gp DATA OUT TITLE HOST NAMES CORES
-#   DATA   startup.dat from plots/cases.awk (one block per driver: workers,
-#          median over kernel cases of startup_median / workers, min, max, cases)
-#   OUT    output file; .svg gives SVG, anything else PNG
-#   TITLE  first title line
-#   HOST   host name(s) for the second title line
-#   NAMES  space-separated driver names, one per data block
-#   CORES  online cores (dotted marker); 0 for none
+# startup.gp — start-up time per worker vs workers per driver: columns of
+# startup.dat are workers, median (µs), min, max over kernel cases.
 
-DATA = ARG1; OUT = ARG2; TITLE = ARG3; HOST = ARG4; NAMES = ARG5; CORES = real(ARG6)
-gpdir = ""; do for [i = 1:strlen(ARG0)] { if (ARG0[i:i] eq "/") { gpdir = ARG0[1:i] } }
-load gpdir."common.gp"
-
-set title TITLE."\nstart-up time / workers: median over kernel cases, bars: min–max over them · host ".HOST
-
-# unit from the range: µs below a millisecond, ms otherwise
+unset logscale y; set ytics autofreq; set format y "%g"; unset mytics; set yrange [*:*]
+DATA = PREFIX.".dat"
 stats [*:*][*:*] DATA using 4 nooutput name "U"
 stats [*:*][*:*] DATA using 3 nooutput name "L"
-uscale = (U_max < 1e-3) ? 1e6 : 1e3
-uunit = (uscale == 1e6) ? "µs" : "ms"
-set ylabel sprintf("start-up cost per worker [%s] (log scale)", uunit)
+USCALE = (U_max < 1e3) ? 1 : 1e-3
+set ylabel (USCALE == 1) ? "start-up per worker [µs] (log scale)" : "start-up per worker [ms] (log scale)"
 set logscale y 10
-YLO = L_min * uscale; YHI = U_max * uscale
+YLO = L_min * USCALE; YHI = U_max * USCALE
 eval LOGTICKS
 set yrange [YLO / 1.5 : YHI * 1.5]
 set mytics 10
-
-plot for [i = 1:N] DATA index (i - 1) using (dodge(i, $1)):($2 * uscale):($3 * uscale):($4 * uscale) \
-        with yerrorlines lw 2 ps 1.4 pt spoint(i) dt sdash(i) lc rgb scolor(i) title word(NAMES, i)
+stats [*:*][*:*] DATA using 1 nooutput name "W"
+set xrange [0.8 : W_max * 1.25]
+plot for [i = 1:N] DATA index (i - 1) using (dodge(i, $1)):($2 * USCALE) \
+        with linespoints lw 2 ps 1.4 pt PT[i] lc rgb COLOR[i] title NAME[i], \
+     for [i = 1:N] DATA index (i - 1) using (dodge(i, $1)):($2 * USCALE):($3 * USCALE):($4 * USCALE) \
+        with yerrorbars lw 1.2 ps 0 lc rgb COLOR[i] notitle

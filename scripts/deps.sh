@@ -6,12 +6,13 @@
 set -euo pipefail
 
 purpose=${1:-run}
-run_pkgs=(gcc make cmake libc6-dev openmpi-bin libopenmpi-dev gnuplot-nox procps)
+run_pkgs=(gcc make cmake pkgconf libc6-dev libhwloc-dev openmpi-bin libopenmpi-dev gnuplot-nox procps python3)
 case $purpose in
 run) pkgs=("${run_pkgs[@]}") ;;
-# tests also lint scripts, start a private Slurm and make network namespaces
-test) pkgs=("${run_pkgs[@]}" shellcheck slurmctld slurmd slurm-client munge iproute2 util-linux valgrind) ;;
-bench) pkgs=("${run_pkgs[@]}" likwid) ;;
+# tests also lint scripts and the Python drivers, start a private Slurm and
+# make network namespaces
+test) pkgs=("${run_pkgs[@]}" shellcheck python3-pyflakes slurmctld slurmd slurm-client munge iproute2 util-linux valgrind strace) ;;
+bench) pkgs=("${run_pkgs[@]}" likwid time) ;;
 *)
     echo "deps.sh: unknown purpose '$purpose' (run, test or bench)" >&2
     exit 2

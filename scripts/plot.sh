@@ -1,23 +1,31 @@
 #!/usr/bin/env bash
-# plot.sh — draw every figure of a run folder into DIR/plots/ and write DIR/report.html.
+# plot.sh — summarise a run folder when needed, draw every figure the
+# summariser listed, and write the report.
 #
-# Usage: scripts/plot.sh DIR [--summarize-bin PATH]
+# Usage: scripts/plot.sh DIR [--format LIST] [--figures all|panels]
+#                         [--summarize-bin PATH] [--jobs N]
 #
-# DIR holds raw.csv (and meta.txt, probe.csv). When DIR/summary.csv is missing or
-# older than raw.csv, the summariser (default: $PARSCALE_BUILD/parscale-summarize,
-# else build/parscale-summarize under the repository root) writes summary.csv
-# and fits.csv first. Each figure is drawn as
-# PNG (for screens) and SVG (for reports) by the gnuplot scripts in plots/; the
-# list of figures with their captions goes to DIR/plots/figures.tsv. Then
-# scripts/report.sh DIR writes the report.
+# DIR holds raw.csv (and meta.txt, probe.csv).  The summariser
+# (default: $PARSCALE_BUILD/parscale-summarize, else build/ under the
+# repository) writes summary.csv, fits.csv, residuals.csv, findings.csv and
+# data/ when they are missing, empty, older than raw.csv or probe.csv, or
+# derived from another raw.csv (data/source.txt records what they came
+# from).  Every figure in data/figures.tsv is then drawn by plots/figure.gp
+# in each format of LIST (png, svg, pdf, tex; default png,svg) into
+# DIR/plots/, and scripts/report.sh writes DIR/report.html.  With
+# --figures panels (the default above PANELS_ONLY_ABOVE cases) only one
+# figure per case is drawn (the panel, or the weak-scaling one), plus POP,
+# start-up and primitive-cost figures, so that studies of thousands of
+# configurations stay quick to draw.
 #
-# Environment: GNUPLOT (default gnuplot), PARSCALE_BUILD (build folder, as
-# scripts/sweep.sh passes it).
+# Environment: GNUPLOT (default gnuplot), PARSCALE_BUILD.
 # Exit status: 0 done, 1 a tool failed or is missing, 2 bad arguments.
 set -euo pipefail
 
 prog=plot.sh
-usage_line="usage: $prog DIR [--summarize-bin PATH]"
+usage_line="usage: $prog DIR [--format png,svg,pdf,tex] [--figures all|panels] [--summarize-bin PATH] [--jobs N]"
+# Cases above which only one figure per case is drawn unless --figures all.
+readonly PANELS_ONLY_ABOVE=50
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${GNUPLOT:=gnuplot}"
 PROG=$prog
@@ -26,6 +34,9 @@ USAGE_LINE=$usage_line
 . "$root/scripts/lib/common.sh"
 
 dir=""
+formats="png,svg"
+figures=""
+jobs=$(nproc 2>/dev/null || echo 1)
 summarize_bin="${PARSCALE_BUILD:-$root/build}/parscale-summarize"
 while (($# > 0)); do
     case "$1" in
@@ -33,14 +44,30 @@ while (($# > 0)); do
         printf '%s\n' "$usage_line"
         exit 0
         ;;
-    --summarize-bin)
-        (($# >= 2)) || usage_error "option '--summarize-bin' needs a path"
-        summarize_bin="$2"
+    --summarize-bin | --format | --jobs | --figures)
+        (($# >= 2)) || usage_error "option '$1' needs a value"
+        case "$1" in
+        --summarize-bin) summarize_bin=$2 ;;
+        --format) formats=$2 ;;
+        --jobs) jobs=$2 ;;
+        --figures) figures=$2 ;;
+        esac
         shift 2
         ;;
-    --summarize-bin=*)
-        summarize_bin="${1#*=}"
+    --summarize-bin=* | --format=* | --jobs=* | --figures=*)
+        case "$1" in
+        --summarize-bin=*) summarize_bin=${1#*=} ;;
+        --format=*) formats=${1#*=} ;;
+        --jobs=*) jobs=${1#*=} ;;
+        --figures=*) figures=${1#*=} ;;
+        esac
         shift
+        ;;
+    --)
+        shift
+        (($# <= 1)) || usage_error "more than one run folder given"
+        (($# == 0)) || dir=$1
+        break
         ;;
     -*)
         usage_error "unrecognized option '$1'"
@@ -53,86 +80,94 @@ while (($# > 0)); do
     esac
 done
 
+is_posint "$jobs" || usage_error "bad --jobs '$jobs' (want an integer >= 1)"
+case $figures in
+"" | all | panels) ;;
+*) usage_error "bad --figures '$figures' (want all or panels)" ;;
+esac
+IFS=, read -r -a fmt_list <<<"$formats"
+((${#fmt_list[@]} > 0)) || usage_error "empty --format"
+for f in "${fmt_list[@]}"; do
+    case "$f" in
+    png | svg | pdf | tex) ;;
+    *) usage_error "unknown format '$f' in --format (want png, svg, pdf or tex)" ;;
+    esac
+done
 [[ -n "$dir" ]] || usage_error "missing run folder"
 [[ -d "$dir" ]] || usage_error "run folder '$dir' does not exist"
 [[ -f "$dir/raw.csv" ]] || usage_error "no raw.csv in '$dir'"
 command -v "$GNUPLOT" >/dev/null 2>&1 || die "gnuplot not found ('$GNUPLOT'); install gnuplot-nox"
 
-if [[ ! -f "$dir/summary.csv" || "$dir/raw.csv" -nt "$dir/summary.csv" ]]; then
+# ---- summarise when what is there was not derived from this raw.csv
+source_id() {   # what the derived files are derived from: size and time of the inputs
+    local f
+    for f in "$dir/raw.csv" "$dir/probe.csv"; do
+        [[ -f $f ]] && printf '%s %s\n' "${f##*/}" "$(stat -c '%s %Y' -- "$f")"
+    done
+    return 0
+}
+stale=1
+if [[ -s "$dir/summary.csv" && -s "$dir/data/figures.tsv" && -f "$dir/data/source.txt" ]] &&
+    [[ $(cat -- "$dir/data/source.txt") == "$(source_id)" ]]; then
+    stale=0
+fi
+if ((stale)); then
     [[ -x "$summarize_bin" ]] ||
-        die "summariser '$summarize_bin' is not built (build it, or pass --summarize-bin PATH); '$dir/summary.csv' is missing or older than raw.csv"
+        die "summariser '$summarize_bin' is not built (build it, or pass --summarize-bin PATH)"
+    probe_args=()
+    [[ -s "$dir/probe.csv" ]] && probe_args=(--probe "$dir/probe.csv")
     printf '%s: summarising %s\n' "$prog" "$dir/raw.csv" >&2
-    "$summarize_bin" --out "$dir" "$dir/raw.csv" ||
-        die "summariser '$summarize_bin' failed on '$dir/raw.csv'"
-    [[ -f "$dir/summary.csv" ]] || die "summariser '$summarize_bin' wrote no '$dir/summary.csv'"
+    "$summarize_bin" --out "$dir" --drivers "$root/share/drivers.csv" "${probe_args[@]}" \
+        -- "$dir/raw.csv" || die "summariser '$summarize_bin' failed on '$dir/raw.csv'"
+    [[ -s "$dir/data/figures.tsv" ]] || die "summariser '$summarize_bin' wrote no '$dir/data/figures.tsv'"
+    source_id >"$dir/data/source.txt" || die "cannot write '$dir/data/source.txt'"
 fi
 
-fits=""
-if [[ -f "$dir/fits.csv" ]]; then
-    fits="$dir/fits.csv"
-else
-    printf '%s: no fits.csv in %s; drawing without Amdahl fits\n' "$prog" "$dir" >&2
-fi
-
+# ---- draw: one gnuplot per figure and format, $jobs at a time
+plots="$dir/plots"
+mkdir -p -- "$plots" || die "cannot create '$plots'"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-: >"$tmp/cases.tsv"
-awk -v out="$tmp" -v fits="$fits" \
-    -f "$root/plots/csv.awk" -f "$root/plots/cases.awk" "$dir/summary.csv" ||
-    die "cannot read '$dir/summary.csv'"
-
-plots="$dir/plots"
-mkdir -p "$plots" || die "cannot create '$plots'"
-index="$tmp/figures.tsv"
-: >"$index"
+jobsfile="$tmp/jobs"
+: >"$jobsfile"
 count=0
-
-# draw NAME CAPTION SCRIPT ARGS...: NAME.png and NAME.svg from plots/SCRIPT.gp
-draw() {
-    local name="$1" caption="$2" script="$3" ext
-    shift 3
-    for ext in png svg; do
-        "$GNUPLOT" -c "$root/plots/$script.gp" "$1" "$plots/$name.$ext" "${@:2}" </dev/null ||
-            die "gnuplot failed drawing '$plots/$name.$ext' with plots/$script.gp"
-    done
-    printf '%s\t%s\n' "$name" "$caption" >>"$index"
-    count=$((count + 1))
-}
-
-while IFS=$'\t' read -r slug title host scaling class cores ideal names_all names_par fits_self fits_serial has_serial ci; do
-    data="$tmp/$slug.dat"
-    par="$tmp/$slug-par.dat"
-    draw "$slug-time" "$title: median time per repetition vs workers (error bars: $ci CI of the median; points shifted slightly sideways so that the bars stay visible)" \
-        time "$data" "$title" "$host" "$names_all" "$scaling" "$cores" "$ci"
-    [[ "$names_par" != "-" ]] || continue
-    if [[ "$scaling" == "weak" ]]; then
-        draw "$slug-weak" "$title: weak-scaling efficiency T(p0)/T(p), same driver at its fewest workers p0" \
-            weak "$par" "$title" "$host" "$names_par" "$ideal" "$cores"
-        continue
+if [[ -z $figures ]]; then
+    cases=$(cut -f3 "$dir/data/figures.tsv" | sort -u | wc -l)
+    figures=all
+    if ((cases > PANELS_ONLY_ABOVE)); then
+        figures=panels
+        printf '%s: %d cases: one figure per case (--figures all draws every one)\n' "$prog" "$cases" >&2
     fi
-    ideal_text="min(p, $cores cores)"
-    [[ "$ideal" != "p" ]] || ideal_text="p"
-    draw "$slug-speedup" "$title: speedup vs the same driver at its fewest workers (1, or p0 for hybrid, counted p0 x), dashed Amdahl fits; ideal $ideal_text for the $class class" \
-        speedup "$par" "$title" "$host" "$names_par" self "$ideal" "$cores" "$fits_self"
-    if [[ "$has_serial" == 1 ]]; then
-        draw "$slug-speedup-serial" "$title: speedup vs the serial driver, dashed Amdahl fits; ideal $ideal_text" \
-            speedup "$par" "$title" "$host" "$names_par" serial "$ideal" "$cores" "$fits_serial"
-    fi
-    draw "$slug-efficiency" "$title: parallel efficiency (speedup vs the same driver at its fewest workers, divided by workers)" \
-        efficiency "$par" "$title" "$host" "$names_par" self "$ideal" "$cores"
-done <"$tmp/cases.tsv"
-
-IFS=$'\t' read -r startup_names startup_cases <"$tmp/startup.tsv"
-if [[ "$startup_names" != "-" ]]; then
-    hosts=$(cut -f3 "$tmp/cases.tsv" | tr ' ' '\n' | sort -u | paste -sd ' ' -)
-    cores=$(cut -f6 "$tmp/cases.tsv" | sort -n | tail -n 1)
-    draw startup "start-up cost per worker (start-up time / workers) vs workers: median over $startup_cases kernel cases, bars min–max" \
-        startup "$tmp/startup.dat" "start-up cost per worker — median over $startup_cases kernel cases" \
-        "$hosts" "$startup_names" "$cores"
 fi
+while IFS=$'\t' read -r name script kcase title subtitle note _caption; do
+    [[ $name == name && $script == script ]] && continue
+    if [[ $figures == panels ]]; then
+        case $script in
+        panel | weak | pop | startup | cost) ;;
+        *) continue ;;
+        esac
+    fi
+    for f in "${fmt_list[@]}"; do
+        printf '%s\0%s\0%s\0%s\0%s\0%s\0' "$script" "$dir/data/$kcase" "$plots/$name.$f" \
+            "$title" "$subtitle" "$note" >>"$jobsfile"
+    done
+    count=$((count + 1))
+done <"$dir/data/figures.tsv"
 
-cp "$index" "$plots/figures.tsv" || die "cannot write '$plots/figures.tsv'"
-printf '%s: drew %d figures (PNG and SVG) in %s\n' "$prog" "$count" "$plots" >&2
+# draw_one KIND PREFIX OUT TITLE SUBTITLE NOTE (run by xargs)
+export GNUPLOT root
+# shellcheck disable=SC2016  # expanded by the inner bash
+xargs -0 -n 6 -P "$jobs" bash -c '
+    out=$3
+    if ! "$GNUPLOT" -c "$root/plots/figure.gp" "$@" </dev/null 2>"$out.log"; then
+        printf "plot.sh: gnuplot failed drawing %s:\n" "$out" >&2
+        cat "$out.log" >&2
+        rm -f "$out.log" "$out"
+        exit 255
+    fi
+    rm -f "$out.log"' draw <"$jobsfile" || die "drawing the figures failed"
+
+cp -- "$dir/data/figures.tsv" "$plots/figures.tsv" || die "cannot write '$plots/figures.tsv'"
+printf '%s: drew %d figures (%s) in %s\n' "$prog" "$count" "$formats" "$plots" >&2
 
 "$root/scripts/report.sh" "$dir"

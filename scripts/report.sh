@@ -3,13 +3,13 @@
 #
 # Usage: scripts/report.sh DIR
 #
-# Reads DIR/summary.csv (required), fits.csv, probe.csv, meta.txt, raw.csv and
-# the figures listed in DIR/plots/figures.tsv (written by scripts/plot.sh; when
-# it is absent, every DIR/plots/*.png). The report is one HTML file with inline
-# CSS and images referenced relatively (plots/NAME.png, linking to the SVG), so
-# the folder reads offline as it is. A compact table of the summary (kernel,
-# driver, workers, median, speedup, efficiency, verified) goes to stdout;
-# messages go to stderr.
+# Fills share/report.html.in (scripts/report.py, Python standard library)
+# with what parscale-summarize wrote into DIR (summary.csv, fits.csv,
+# findings.csv, data/figures.tsv) and with meta.txt and probe.csv.  The
+# report is one HTML file with inline CSS and images referenced relatively
+# (plots/NAME.png, linking to the SVG), so the folder reads offline as it
+# is.  A compact table (kernel, series, workers, median, speedup vs serial,
+# flags) goes to stdout; messages go to stderr.
 #
 # Exit status: 0 done, 1 cannot write the report, 2 bad arguments.
 set -euo pipefail
@@ -29,6 +29,12 @@ while (($# > 0)); do
         printf '%s\n' "$usage_line"
         exit 0
         ;;
+    --)
+        shift
+        (($# <= 1)) || usage_error "more than one run folder given"
+        (($# == 0)) || dir=$1
+        break
+        ;;
     -*)
         usage_error "unrecognized option '$1'"
         ;;
@@ -43,26 +49,13 @@ done
 [[ -n "$dir" ]] || usage_error "missing run folder"
 [[ -d "$dir" ]] || usage_error "run folder '$dir' does not exist"
 [[ -f "$dir/summary.csv" ]] || usage_error "no summary.csv in '$dir' (run scripts/plot.sh first)"
+command -v python3 >/dev/null 2>&1 || die "python3 not found; install python3"
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-figs="$tmp/figures.tsv"
-if [[ -f "$dir/plots/figures.tsv" ]]; then
-    cp "$dir/plots/figures.tsv" "$figs"
-else
-    : >"$figs"
-    for png in "$dir"/plots/*.png; do
-        [[ -f "$png" ]] || continue
-        name=$(basename "$png" .png)
-        printf '%s\t%s\n' "$name" "$name" >>"$figs"
-    done
-fi
-
-out="$dir/report.html"
-generated=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-awk -v dir="$dir" -v html="$tmp/report.html" -v figs="$figs" -v generated="$generated" \
-    -f "$root/plots/csv.awk" -f "$root/plots/report.awk" ||
+python3 "$root/scripts/report.py" "$dir" "$root/share/report.html.in" ||
     die "cannot build the report from '$dir'"
-mv -f "$tmp/report.html" "$out" || die "cannot write '$out'"
-printf '%s: wrote %s\n' "$prog" "$out" >&2
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
+                   printf "%-10s %-18s %7s %12s %9s  %s\n", "kernel", "series", "workers", "median_s", "speedup", "flags"; next }
+         { printf "%-10s %-18s %7s %12s %9s  %s\n", $c["kernel"], $c["series"], $c["workers"],
+                  $c["median"], ($c["speedup_serial"] == "" ? "-" : $c["speedup_serial"]), $c["flags"] }' \
+    "$dir/summary.csv"
+printf '%s: wrote %s\n' "$prog" "$dir/report.html" >&2

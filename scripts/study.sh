@@ -19,12 +19,13 @@ readonly ROOT
 # Presets: name, one-line description, sweep.sh arguments. The sizes are
 # picked so that the default study finishes well inside 3 minutes on a 2-core
 # machine (measured; see the README's "Sweeps and studies" section).
-readonly PRESET_NAMES=(default weak threads-vs-processes smoke)
+readonly PRESET_NAMES=(default weak threads-vs-processes python smoke)
 declare -A PRESET_HELP=(
 	[default]="strong scaling of every kernel with every driver at 1, 2, 4 and 8 workers, hybrid as 2 threads per rank at 2, 4 and 8 (~1.5 min on 2 cores)"
 	[weak]="weak scaling of every kernel with every driver at 1, 2, 4 and 8 workers, hybrid as 2 threads per rank at 2, 4 and 8 (~1.5 min)"
 	[threads-vs-processes]="sleep (latency-bound) and sqrtpow (compute-bound), pthread vs fork at 1, 2, 4, 5, 10 and 50 workers; a table of time and start-up cost (~30 s)"
-	[smoke]="every kernel and driver at 1 and 2 workers with tiny sizes (seconds)"
+	[python]="Python's threads vs processes claims: I/O-like sleep at 1, 5, 10, 50 workers and CPU-bound sqrtpow at 1, 2, 4, as Python threads, fork and spawn processes (Python loops, and the C kernel through ctypes) beside the C pthread and fork drivers (~1 min)"
+	[smoke]="every C kernel and driver at 1 and 2 workers with tiny sizes (seconds)"
 )
 readonly DEFAULT_SIZES=sqrtpow=12M,ep=8Mi,triad=16M,sleep=96,mandel=512,stencil=1536,histogram=4M
 readonly WEAK_SIZES=sqrtpow=2M,ep=1Mi,triad=1M,sleep=16,mandel=256,stencil=320,histogram=1M
@@ -33,18 +34,29 @@ readonly TVP_SIZES=sqrtpow=12M,sleep=200
 # (so it runs at 2, 4 and 8 workers, not at 1).
 readonly HYBRID_THREADS=2
 readonly SMOKE_SIZES=sqrtpow=100k,ep=64Ki,triad=100k,sleep=8,mandel=64,stencil=64,histogram=100k
+# The python preset: sqrtpow's Python loop takes ~0.2 s per repetition at 1
+# worker at this size, the C kernel ~16 ms; sleep items wait 1 ms each
+# (100 ms per repetition at 1 worker, 2 ms at 50) and compute nothing.
+readonly PY_SIZES=sqrtpow=1M,sleep=100
+# It runs one sweep per part into DIR/parts/PART and merges their rows, as a
+# sweep passes the same --param to every driver: the C drivers have no impl,
+# and py-thread runs both impl=python and impl=c.
+readonly PY_PARTS=(io cpu-python cpu-c-python cpu-c)
 
 # preset_args NAME: set ARGS to the sweep.sh arguments of preset NAME.
 ARGS=()
 preset_args() {
 	case $1 in
 	default)
-		ARGS=(--scaling strong --workers "1,2,4,8" --threads "$HYBRID_THREADS"
+		ARGS=(--drivers c --scaling strong --workers "1,2,4,8" --threads "$HYBRID_THREADS"
 			--size "$DEFAULT_SIZES" --reps 5 --warmup 1 --timeout 60)
 		;;
 	weak)
-		ARGS=(--scaling weak --workers "1,2,4,8" --threads "$HYBRID_THREADS"
+		ARGS=(--drivers c --scaling weak --workers "1,2,4,8" --threads "$HYBRID_THREADS"
 			--size "$WEAK_SIZES" --reps 5 --warmup 1 --timeout 60)
+		;;
+	python)
+		ARGS=()   # py_part_args has each part's
 		;;
 	threads-vs-processes)
 		ARGS=(--kernels "sleep,sqrtpow" --drivers "pthread,fork" --scaling strong
@@ -52,7 +64,7 @@ preset_args() {
 			--timeout 60)
 		;;
 	smoke)
-		ARGS=(--scaling strong --workers "1,2" --size "$SMOKE_SIZES" --reps 2
+		ARGS=(--drivers c --scaling strong --workers "1,2" --size "$SMOKE_SIZES" --reps 2
 			--warmup 1 --timeout 30)
 		;;
 	*)
@@ -231,10 +243,95 @@ explicit shared memory or messages for anything they exchange.
 EOF
 }
 
+# py_part_args PART: set ARGS to the sweep.sh arguments of one part of the
+# python preset (PY_PARTS).  Every part: strong scaling, 7 timed repetitions
+# (a 95 % CI of the median needs at least 6), PY_SIZES.
+py_part_args() {
+	local ft="" common=(--scaling strong --size "$PY_SIZES" --reps 7 --warmup 1 --timeout 120)
+	[[ ! -x $build/parscale-py-thread-ft ]] || ft=,py-thread-ft
+	case $1 in
+	io) # I/O-like work: threads vs processes vs the C drivers, start-up apart
+		ARGS=(--kernels sleep --drivers "pthread,fork,py-thread,py-fork,py-spawn"
+			--workers "1,5,10,50" --param sleep:wait_us=1000 --param sleep:spin=0 --no-probe) ;;
+	cpu-python) # CPU-bound Python loops: the GIL vs processes (and the
+		# capacity probe, at the counts the CPU-bound claims need)
+		ARGS=(--kernels sqrtpow --drivers "py-thread,py-fork,py-spawn$ft" --workers "1,2,4"
+			--param impl=python) ;;
+	cpu-c-python) # the same work in the C kernel, the GIL released
+		ARGS=(--kernels sqrtpow --drivers "py-thread,py-fork$ft" --workers "1,2,4"
+			--param impl=c --no-probe) ;;
+	cpu-c) # the C drivers on the same work
+		ARGS=(--kernels sqrtpow --drivers "serial,pthread,fork" --workers "1,2,4" --no-probe) ;;
+	esac
+	ARGS+=("${common[@]}")
+}
+
+# py_facts: key=value lines for meta.txt about the Python the drivers use.
+py_facts() {
+	local py ft
+	py=$(head -1 "$build/parscale-py-thread" 2>/dev/null | sed 's/^#!//')
+	printf 'python=%s\n' "${py:-not built}"
+	[[ -z $py ]] || printf 'python_version=%s\n' "$("$py" -c 'import platform; print(platform.python_version())' 2>/dev/null)"
+	if [[ -x $build/parscale-py-thread-ft ]]; then
+		ft=$(head -1 "$build/parscale-py-thread-ft" | sed 's/^#!//')
+		printf 'python_free_threaded=%s (parscale-py-thread-ft)\n' "$ft"
+	else
+		printf 'python_free_threaded=not available: no free-threaded CPython (python3.13t or later) was found when parscale was built\n'
+	fi
+	printf 'study_parts=%s\n' "$(IFS=,; printf '%s' "${PY_PARTS[*]}")"
+}
+
+# merge_parts: the python preset's parts into one run folder: raw.csv and
+# status.csv (one header, every part's rows), the probe.csv of the part that
+# ran the probe, and the first part's meta.txt with the Python facts added.
+# Nothing to merge after a dry run.
+merge_parts() {
+	local part dir first=""
+	for part in "${PY_PARTS[@]}"; do
+		dir=$out/parts/$part
+		[[ ! -f $dir/probe.csv || -f $out/probe.csv ]] || cp "$dir/probe.csv" "$out/probe.csv"
+		[[ -f $dir/raw.csv ]] || continue
+		if [[ -z $first ]]; then
+			first=$dir
+			head -n 1 "$dir/raw.csv" >"$out/raw.csv"
+			head -n 1 "$dir/status.csv" >"$out/status.csv"
+		fi
+		tail -n +2 "$dir/raw.csv" >>"$out/raw.csv"
+		tail -n +2 "$dir/status.csv" >>"$out/status.csv"
+	done
+	[[ -n $first ]] || return 0
+	{
+		[[ ! -f $first/meta.txt ]] || cat "$first/meta.txt"
+		py_facts
+	} >"$out/meta.txt"
+}
+
 sweep_rc=0
-"$ROOT/scripts/sweep.sh" "${ARGS[@]}" --build "$build" --out "$out" "${extra[@]}" || sweep_rc=$?
-if ((sweep_rc == EXIT_USAGE)); then
-	exit "$sweep_rc"
+if [[ $preset == python ]]; then
+	[[ ! -e $out ]] || [[ -d $out && -z $(ls -A "$out") ]] ||
+		usage_error "--out '$out' must be new or empty"
+	plot=1
+	for a in "${extra[@]}"; do
+		[[ $a != --no-plot && $a != --dry-run ]] || plot=0
+	done
+	for part in "${PY_PARTS[@]}"; do
+		py_part_args "$part"
+		printf '%s: part %s\n' "$PROG" "$part" >&2
+		rc=0
+		"$ROOT/scripts/sweep.sh" "${ARGS[@]}" --build "$build" --out "$out/parts/$part" \
+			--no-plot "${extra[@]}" || rc=$?
+		((rc != EXIT_USAGE)) || exit "$rc"
+		((rc == 0 || sweep_rc != 0)) || sweep_rc=$rc
+	done
+	merge_parts
+	if ((plot)) && [[ -s $out/raw.csv ]]; then
+		"$ROOT/scripts/plot.sh" "$out" || ((sweep_rc)) || sweep_rc=$EXIT_FAILURE
+	fi
+else
+	"$ROOT/scripts/sweep.sh" "${ARGS[@]}" --build "$build" --out "$out" "${extra[@]}" || sweep_rc=$?
+	if ((sweep_rc == EXIT_USAGE)); then
+		exit "$sweep_rc"
+	fi
 fi
 
 if [[ $preset == threads-vs-processes && -s $out/raw.csv ]]; then

@@ -72,9 +72,10 @@ settings.txt, build.txt, meta.txt, probe.csv, sweep.log, command.sh).
 
 What to run:
   --kernels LIST      comma-separated kernel names, or all (default: all)
-  --drivers LIST      from $(printf '%s,' "${ALL_DRIVERS[@]}" | sed 's/,$//'), or all
-                      (default: all that are built; mpi and hybrid also need
-                      the launcher)
+  --drivers LIST      comma-separated drivers, or all (default), c or python:
+                      every built driver, or of that family (mpi and hybrid
+                      also need the launcher); the drivers are
+                      $(printf '%s,' "${ALL_DRIVERS[@]}" | sed 's/,$//')
   --workers LIST      worker counts: N, A-B, pow2:N, comma-separated
                       (default: $DEF_WORKERS); the serial driver runs once at 1
   --threads T         OpenMP threads per MPI rank of the hybrid driver: W
@@ -205,6 +206,7 @@ new_sweep() {
 	plan_make "${S[sweep_id]}"
 	((!S[shuffle])) || plan_shuffle "${S[seed]}"
 	plan_check_configs
+	plan_warnings
 	S[plan_lines]=${#PLAN[@]}
 	S[plan_sum]=$(plan_sum)
 }

@@ -137,6 +137,14 @@ struct ps_kernel {
     int (*check)(ps_team *t, void *state, double *checksum, double *error);
     /* Free this worker's part. */
     void (*teardown)(void *state);
+    /* Optional, for drivers that run a repetition's loop outside C (the
+     * Python drivers' --param impl=python): store this worker's result of
+     * one repetition, computed elsewhere over the items ps_loop_next handed
+     * it, with the same per-item math, as n numbers in the order the
+     * kernel's header comment gives; check() then verifies it exactly as a
+     * result of run().  Returns 0, or -1 if n is not the kernel's count.
+     * NULL: the kernel has no such form. */
+    int (*put_result)(void *state, const double *v, size_t n);
 };
 
 /* In a kernel's descriptor: the functions every kernel file defines under

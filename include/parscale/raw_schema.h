@@ -61,7 +61,9 @@
     X(USEFUL_MEAN, "useful_mean", NONNEG_OPT)                                 \
     X(USEFUL_MIN, "useful_min", NONNEG_OPT)                                   \
     X(TEAM_MAX, "team_max", NONNEG_OPT)                                       \
-    X(TEAM_MEAN, "team_mean", NONNEG_OPT)
+    X(TEAM_MEAN, "team_mean", NONNEG_OPT)                                     \
+    X(INSTRUCTIONS, "instructions", NONNEG_OPT)                               \
+    X(CYCLES, "cycles", NONNEG_OPT)
 
 /* Column indices, PS_COL_RUN_ID = 0 ... */
 enum ps_raw_col {

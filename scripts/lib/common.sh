@@ -119,3 +119,22 @@ csv_col() {
 online_cores() {
 	nproc 2>/dev/null || getconf _NPROCESSORS_ONLN
 }
+
+# driver_list [COLUMN=VALUE]: the drivers of share/drivers.csv (the one
+# table of driver facts), in its order column, one a line; with
+# COLUMN=VALUE only those whose COLUMN is VALUE (family=c, launch=mpi).
+# Returns 1 when the table cannot be read or lacks a column.
+driver_list() {
+	local table filter=${1:-}
+	table="$(repo_root)/share/drivers.csv"
+	[[ -r $table ]] || return 1
+	awk -F, -v want="${filter%%=*}" -v value="${filter#*=}" '
+		NR == 1 {
+			for (i = 1; i <= NF; i++) c[$i] = i
+			if (!("driver" in c) || !("order" in c) || (want != "" && !(want in c))) exit 1
+			next
+		}
+		want == "" || $c[want] == value { print $c["order"], $c["driver"] }' "$table" |
+		sort -n -k1,1 | awk '{ print $2 }'
+	return "${PIPESTATUS[0]}"
+}

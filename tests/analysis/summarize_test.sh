@@ -79,17 +79,18 @@ check_summary() {
     done
 }
 
-# Reads "KERNEL DRIVER COLUMN VALUE" lines on stdin and checks each against
-# fits.csv in directory DIR.
+# Reads "KERNEL DRIVER SCALING MODEL COLUMN VALUE" lines on stdin and checks
+# each against fits.csv in directory DIR.
 check_fits() {
-    local dir=$1 kernel driver col want got
-    while read -r kernel driver col want; do
+    local dir=$1 kernel driver scaling model col want got
+    while read -r kernel driver scaling model col want; do
         [[ -z $kernel || $kernel == \#* ]] && continue
-        if ! got=$(lookup "$dir/fits.csv" kernel,driver "$kernel,$driver" "$col"); then
-            fail "fit $kernel/$driver: no row or no column $col"
+        if ! got=$(lookup "$dir/fits.csv" kernel,driver,scaling,model \
+            "$kernel,$driver,$scaling,$model" "$col"); then
+            fail "fit $kernel/$driver/$scaling/$model: no row or no column $col"
             continue
         fi
-        check "fit $kernel/$driver $col" "$got" "$want"
+        check "fit $kernel/$driver/$scaling/$model $col" "$got" "$want"
     done
 }
 
@@ -111,16 +112,29 @@ test_fixture() {
     [[ ! -s $tmp/stderr ]] || fail "fixture: unexpected stderr: $(cat "$tmp/stderr")"
     [[ ! -s $tmp/stdout ]] || fail "fixture: stdout not empty without --table"
 
-    check "summary header" "$(head -n 1 "$out/summary.csv")" \
-        "kernel,driver,scaling,size,total_size,workers,ranks,threads_per_rank,nodes,cores,class,schedule,params,rate_unit,n,median,ci_low,ci_high,ci_level,min,max,mean,stddev,startup_median,rate_median,verified_all,baseline_serial,speedup_serial,efficiency_serial,baseline_self,speedup_self,efficiency_self,karp_flatt,weak_efficiency,host"
+    local want_summary="kernel,driver,scaling,size,total_size,workers,ranks,threads_per_rank,nodes,cores,physical_cores,class,schedule,params,rate_unit,n,median,ci_low,ci_high,ci_level,min,max,mean,stddev,startup_median,startup_per_worker,empty_median,rate_median,verified_all,baseline_serial,speedup_serial,speedup_serial_low,speedup_serial_high,efficiency_serial,efficiency_serial_low,efficiency_serial_high,baseline_self"
+    local r
+    for r in speedup_self efficiency_self karp_flatt weak_efficiency load_balance comm_efficiency \
+        parallel_efficiency comp_scaling_self comp_scaling_serial global_efficiency_self \
+        global_efficiency_serial; do
+        want_summary+=",$r,${r}_low,${r}_high"
+    done
+    want_summary+=",team_share,working_set_bytes,llc_bytes,flags,host,series,case"
+    check "summary header" "$(head -n 1 "$out/summary.csv")" "$want_summary"
     check "fits header" "$(head -n 1 "$out/fits.csv")" \
-        "kernel,driver,size,params,schedule,points,a,b,serial_fraction,r2,rms_rel_residual,p_min,p_max"
+        "kernel,driver,scaling,size,params,schedule,series,case,model,fitted,reason,points,distinct,p_min,p_max,t1,t1_low,t1_high,serial_fraction,serial_fraction_low,serial_fraction_high,kappa,kappa_low,kappa_high,p_peak,rms_rel_residual,max_rel_residual,preferred,criterion,resamples,seed"
     check_lines "$out/summary.csv" 12
-    check_lines "$out/fits.csv" 4
+    check_lines "$out/fits.csv" 10
+    for f in residuals.csv findings.csv data/figures.tsv; do
+        [[ -s $out/$f ]] || fail "fixture: no $f"
+    done
 
     check_summary "$out" <<'EOF'
 # A. triad, serial baseline: n = 3 (odd, < 6)
 triad serial strong 1 n 3
+triad serial strong 1 flags few-reps
+triad serial strong 1 series serial
+triad serial strong 1 case triad-strong-1000000-scalar_3
 triad serial strong 1 median 4.1
 triad serial strong 1 ci_low 4.0
 triad serial strong 1 ci_high 4.2
@@ -171,6 +185,12 @@ triad pthread strong 2 efficiency_serial 0.911111111
 triad pthread strong 2 speedup_self 1.91111111
 triad pthread strong 2 efficiency_self 0.955555556
 triad pthread strong 2 karp_flatt 0.0465116279
+triad pthread strong 2 speedup_serial_low 1.6058538
+triad pthread strong 2 speedup_serial_high 2.06774354
+triad pthread strong 2 efficiency_serial_low 0.8029269
+triad pthread strong 2 speedup_self_low 1.64644747
+triad pthread strong 2 speedup_self_high 2.21831898
+triad pthread strong 2 flags -
 triad pthread strong 2 threads_per_rank 2
 # D. triad pthread@4: n = 11 (odd, >= 6), two runs
 triad pthread strong 4 n 11
@@ -182,13 +202,22 @@ triad pthread strong 4 min 1.0
 triad pthread strong 4 max 2.0
 triad pthread strong 4 mean 1.29545455
 triad pthread strong 4 stddev 0.274275906
-triad pthread strong 4 startup_median 0.0004
+triad pthread strong 4 startup_median 0.0005
 triad pthread strong 4 rate_median 19.2
 triad pthread strong 4 speedup_serial 3.28
 triad pthread strong 4 efficiency_serial 0.82
 triad pthread strong 4 speedup_self 3.44
 triad pthread strong 4 efficiency_self 0.86
 triad pthread strong 4 karp_flatt 0.0542635659
+triad pthread strong 4 speedup_serial_low 2.87382456
+triad pthread strong 4 speedup_serial_high 3.74358273
+triad pthread strong 4 speedup_self_low 2.94897901
+triad pthread strong 4 speedup_self_high 4.01277864
+triad pthread strong 4 flags -
+triad pthread strong 1 speedup_serial_low 0.864064529
+triad pthread strong 1 speedup_serial_high 1.05216688
+triad pthread strong 1 speedup_self_low -
+triad serial strong 1 speedup_serial_low -
 # E. triad pthread weak scaling: n = 2
 triad pthread weak 1 median 1.1
 triad pthread weak 1 ci_level 0.5
@@ -204,6 +233,7 @@ triad pthread weak 2 median 1.2
 triad pthread weak 2 rate_median 40.2797203
 triad pthread weak 2 efficiency_self -
 triad pthread weak 2 weak_efficiency 0.916666667
+triad pthread weak 2 weak_efficiency_low -
 # F. stencil openmp: n = 1, no serial baseline, super-linear, one failed check
 stencil openmp strong 1 n 1
 stencil openmp strong 1 ci_low 4.0
@@ -218,10 +248,13 @@ stencil openmp strong 2 karp_flatt -0.1
 stencil openmp strong 4 speedup_self 5
 stencil openmp strong 4 karp_flatt -0.0666666667
 stencil openmp strong 4 verified_all 0
+stencil openmp strong 4 flags few-reps;unverified
+stencil openmp strong 4 speedup_self_low -
 stencil openmp strong 2 verified_all 1
 # G. counter pthread: empty params, slower with more workers
 counter pthread strong 2 params -
 counter pthread strong 2 schedule dynamic:64
+counter pthread strong 2 series pthread/dynamic:64
 counter pthread strong 2 speedup_self 0.666666667
 counter pthread strong 2 efficiency_self 0.333333333
 counter pthread strong 2 karp_flatt 2
@@ -229,30 +262,46 @@ counter pthread strong 2 rate_unit Mitems/s
 EOF
 
     check_fits "$out" <<'EOF'
-triad pthread points 3
-triad pthread a 0.225
-triad pthread b 4.07142857
-triad pthread serial_fraction 0.0523690773
-triad pthread r2 0.999963067
-triad pthread rms_rel_residual 0.00432121264
-triad pthread p_min 1
-triad pthread p_max 4
-stencil openmp points 3
-stencil openmp a 0
-stencil openmp b 3.88571429
-stencil openmp serial_fraction 0
-stencil openmp r2 0.988272921
-stencil openmp rms_rel_residual 0.132958026
-counter pthread points 2
-counter pthread a 1.25
-counter pthread b 0
-counter pthread serial_fraction 1
-counter pthread r2 0
-counter pthread rms_rel_residual 0.212459146
-counter pthread p_max 2
+triad pthread strong amdahl fitted 1
+triad pthread strong amdahl points 3
+triad pthread strong amdahl distinct 3
+triad pthread strong amdahl t1 4.28684969
+triad pthread strong amdahl serial_fraction 0.0547612826
+triad pthread strong amdahl rms_rel_residual 0.0034428967
+triad pthread strong amdahl max_rel_residual 0.00480068276
+triad pthread strong amdahl p_min 1
+triad pthread strong amdahl p_max 4
+triad pthread strong amdahl preferred 1
+triad pthread strong usl fitted 0
+triad pthread strong usl preferred 0
+triad pthread weak gustafson fitted 0
+stencil openmp strong amdahl t1 3.54074375
+stencil openmp strong amdahl serial_fraction 0
+stencil openmp strong amdahl rms_rel_residual 0.0909060119
+stencil openmp strong amdahl max_rel_residual 0.114814062
+counter pthread strong amdahl fitted 0
+counter pthread strong amdahl distinct 2
+counter pthread strong amdahl serial_fraction -
+triad serial strong amdahl fitted 0
 EOF
-    lookup "$out/fits.csv" kernel,driver triad,serial points >/dev/null \
-        && fail "fits: the serial driver (one worker count) must have no fit"
+    # bootstrap intervals bracket their estimate and are repeatable from the seed
+    local lo est hi
+    lo=$(lookup "$out/fits.csv" kernel,driver,scaling,model triad,pthread,strong,amdahl t1_low)
+    est=$(lookup "$out/fits.csv" kernel,driver,scaling,model triad,pthread,strong,amdahl t1)
+    hi=$(lookup "$out/fits.csv" kernel,driver,scaling,model triad,pthread,strong,amdahl t1_high)
+    awk -v l="$lo" -v e="$est" -v h="$hi" 'BEGIN { exit !(l <= e && e <= h && l < h) }' ||
+        fail "t1 interval [$lo, $hi] does not bracket $est"
+    lookup "$out/fits.csv" kernel,driver,scaling,model counter,pthread,strong,amdahl reason |
+        grep -q 'too few worker counts to fit: 2 distinct' ||
+        fail "counter/pthread: no 'too few worker counts' reason"
+    local again=$tmp/again other=$tmp/other
+    mkdir -p "$again" "$other"
+    "$bin" --out "$again" "$fixture" || fail "second run: exit status $?"
+    cmp -s "$out/fits.csv" "$again/fits.csv" || fail "fits.csv differs between two runs with the same seed"
+    "$bin" --seed 7 --out "$other" "$fixture" || fail "--seed 7: exit status $?"
+    if cmp -s "$out/fits.csv" "$other/fits.csv"; then
+        fail "fits.csv does not change with --seed"
+    fi
 
     # The same rows split over two files, and concatenated with the header
     # repeated in the middle, give byte-identical summaries.
@@ -263,7 +312,7 @@ EOF
     cat "$split/a.csv" "$split/b.csv" >"$cat/raw.csv"
     "$bin" --out "$split" "$split/b.csv" "$split/a.csv" || fail "split: exit status $?"
     "$bin" "$cat/raw.csv" || fail "concatenated (default --out): exit status $?"
-    for f in summary.csv fits.csv; do
+    for f in summary.csv fits.csv residuals.csv findings.csv; do
         cmp -s "$out/$f" "$split/$f" || fail "split input: $f differs"
         cmp -s "$out/$f" "$cat/$f" || fail "concatenated input: $f differs"
     done
@@ -273,7 +322,7 @@ EOF
     mkdir -p "$table"
     "$bin" --table --out "$table" "$fixture" >"$tmp/table.txt" || fail "--table: exit status $?"
     check "--table data lines" "$(grep -c -E '^(triad|stencil|counter) ' "$tmp/table.txt")" 11
-    grep -q -E '^kernel +driver' "$tmp/table.txt" || fail "--table: no column header"
+    grep -q -E '^kernel +series' "$tmp/table.txt" || fail "--table: no column header"
     cmp -s "$out/summary.csv" "$table/summary.csv" || fail "--table: summary.csv differs"
 
     # A field far longer than any fixed buffer is read whole.
@@ -293,7 +342,7 @@ test_ci() {
         fixture_line 1
         for n in 1 2 3 4 5 6 7 10 11 25 100 625; do
             for ((i = n; i >= 1; i--)); do
-                echo "ci,k$n,serial,strong,1,1,$i,$i,0,1,Mitems/s,1,h,2026-01-01T00:00:00Z,compute,1,1,1,1,1,static,,0,1,items,0,0,0.1.0"
+                echo "ci$n,k$n,serial,strong,1,1,$i,$i,0,1,Mitems/s,1,h,2026-01-01T00:00:00Z,compute,1,1,1,1,1,static,,0,1,items,0,0,0.1.0"
             done
         done
     } >"$out/raw.csv"

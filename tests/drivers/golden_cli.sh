@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Golden tests of the command line: --help, --list, --list-names, the CSV
-# header, and every bad input in tests/golden/bad_input.txt (exit code,
-# the exact one-line message, nothing on stdout).
-# usage: golden_cli.sh BUILD_DIR
+# header, and every bad input in tests/golden/bad_input.txt, or in the file
+# given (exit code, the exact one-line message, nothing on stdout).
+# usage: golden_cli.sh BUILD_DIR [BAD_INPUT_FILE]
 set -euo pipefail
 BIN=$1
 here=$(cd "$(dirname "$0")" && pwd)
 golden=$here/../golden
+bad_input=${2:-$golden/bad_input.txt}
 # shellcheck source=tests/lib/driver.sh
 . "$here/../lib/driver.sh"
 tmp=$(mktemp -d)
@@ -52,5 +53,5 @@ while IFS='|' read -r code driver args want; do
     *) fail "bad golden line: $want" ;;
     esac
     cases=$((cases + 1))
-done < "$golden/bad_input.txt"
+done < "$bad_input"
 echo "golden: help, list, header and $cases bad inputs as expected"

@@ -43,12 +43,17 @@ expect "stencil energy" "$(checksum stencil --size 63 --param iters=4)" \
     "$(awk 'BEGIN { n = 63; pi = atan2(0, -1); h = 1 / (n + 1)
         l = (cos(pi * h) + cos(2 * pi * h)) / 2; k = 12
         printf "%.17g", l ^ (2 * k) * ((n + 1) / 2) ^ 2 }')" 1e-10
-# mandel: an independent escape-time model in awk (fused multiply-adds in
-# the compiled kernel may move a boundary point by an iteration or so).
-expect "mandel iterations" "$(checksum mandel --size 41 --param maxiter=100)" \
-    "$(awk 'BEGIN { s = 41; m = 100; dx = 2.5 / s; dy = 2.5 / s
+# mandel: an independent escape-time model in awk, exactly: the kernel is
+# compiled without fused multiply-adds (-ffp-contract=off), so both do the
+# same IEEE double operations.  The default window and the symmetric one.
+mandel_awk() {   # SIZE MAXITER Y_MIN
+    awk -v s="$1" -v m="$2" -v y0="$3" 'BEGIN { dx = 2.5 / s; dy = 2.5 / s
         for (j = 0; j < s; j++) for (i = 0; i < s; i++) {
-            cx = -2 + (i + 0.5) * dx; cy = (j + 0.5 - s / 2) * dy; x = 0; y = 0; k = 0
+            cx = -2 + (i + 0.5) * dx; cy = y0 + (j + 0.5) * dy; x = 0; y = 0; k = 0
             while (k < m && x * x + y * y <= 4) { t = x * x - y * y + cx; y = 2 * x * y + cy; x = t; k++ }
             tot += k }
-        printf "%d", tot }')" 1e-3
+        printf "%d", tot }'
+}
+expect "mandel iterations" "$(checksum mandel --size 41 --param maxiter=100)" "$(mandel_awk 41 100 -0.75)" 0
+expect "mandel iterations, symmetric window" \
+    "$(checksum mandel --size 57 --param maxiter=300 --param y_min=-1.25)" "$(mandel_awk 57 300 -1.25)" 0

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Where workers ran is recorded: --bind cores pins worker i to the i-th
-# allowed CPU and the affinity column shows it; --bind none leaves every
+# Where workers ran is recorded: --bind cores pins worker i to the first
+# allowed CPU of the i-th physical core (wrapping around; cores as sysfs
+# tells them) and the affinity column shows it; --bind none leaves every
 # worker the whole allowed set; ranks, threads_per_rank, nodes and hosts
 # describe MPI and hybrid layouts (2 ranks x 2 threads here).
 # usage: placement.sh BUILD_DIR
@@ -12,8 +13,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 host=$(hostname | tr -c 'A-Za-z0-9._\n-' '_')
-mapfile -t cpus < <(taskset -pc $$ | sed 's/.*: //' | tr ',' '\n' |
-    awk -F- '{ hi = NF > 1 ? $2 : $1; for (c = $1; c <= hi; c++) print c }')
+mapfile -t cpus < <(allowed_cpus)
+# --bind cores: one CPU per physical core, the first allowed CPU of each
+# core (cores in the order of those CPUs), read from sysfs here
+mapfile -t per_core < <(for c in "${cpus[@]}"; do
+    echo "$c $(cat "/sys/devices/system/cpu/cpu$c/topology/physical_package_id"):$(cat "/sys/devices/system/cpu/cpu$c/topology/core_id")"
+done | awk '!seen[$2]++ { print $1 }')
 # the same CPUs as the drivers write them: ranges a-b joined by '+'
 allowed=$(printf '%s\n' "${cpus[@]}" | awk '
     NR == 1 { start = $1 }
@@ -28,7 +33,8 @@ field() { csv_col "$tmp/out.csv" "$1" | head -1; }
 for d in pthread openmp fork; do
     [[ -x $BIN/parscale-$d ]] || continue
     ps_run "$d" 3 "${ARGS[@]}" --bind cores > "$tmp/out.csv" 2> /dev/null || fail "$d --bind cores"
-    want="${cpus[0]};${cpus[1 % ${#cpus[@]}]};${cpus[2 % ${#cpus[@]}]}"
+    n=${#per_core[@]}
+    want="${per_core[0]};${per_core[1 % n]};${per_core[2 % n]}"
     [[ $(field affinity) == "$want" && $(field bind) == cores ]] \
         || fail "$d --bind cores: affinity '$(field affinity)', want '$want'"
     ps_run "$d" 2 "${ARGS[@]}" > "$tmp/out.csv" 2> /dev/null || fail "$d unbound"

@@ -85,6 +85,7 @@ SCHEDULES=(static dynamic "static,1" "dynamic,1" "dynamic,7" "static,3" "dynamic
     "dynamic,9007199254740992" "static,18446744073709551616Gi" guided "" static:3)
 SCALINGS=(strong weak Strong "weak " "" strongweak s w)
 BINDS=(none cores "" core "cores,none" NONE)
+ACCOUNTINGS=(on off "" On 1 "on,off" of)
 RUN_IDS=(abc a.b-c_d "$id64" "${id64}x" "" "a b" "a,b" "é" $'\xff' "../x" "-" "a/b")
 TIMEOUTS=(1 0.5 0 -1 nan inf 1e7 10000001 1e-300 4.9e-324 1e-400 0x1p-2 "1,5" "" " 1")
 PARAM_KEYS=(power class scalar wait_us spin maxiter iters bins mode "" "=" x
@@ -94,14 +95,15 @@ PARAM_VALUES=(3 0.5 8 8.0000001 0.49 0 -1 1 1e400 nan inf S Z none shared privat
 
 # The real option table (see drivers/cli.c): long name, short letter or "",
 # pool of values or "" for no value. --list, --help and --version are left
-# out of the random vectors (their output is not CSV); the fixed list has
-# them.
+# out of the random vectors (their output is not CSV), and so is
+# --topology; the fixed list has them.
 OPT_NAMES=(kernel workers size scaling reps warmup schedule param run-id timeout
-    no-header threads bind)
+    no-header threads bind accounting)
 declare -A OPT_SHORT=([kernel]=k [workers]=w [size]=n [reps]=r)
 declare -A OPT_POOL=([kernel]=KERNELS [workers]=WORKERS [size]=SIZES [scaling]=SCALINGS
     [reps]=NUMBERS [warmup]=NUMBERS [schedule]=SCHEDULES [param]=PARAM [run-id]=RUN_IDS
-    [timeout]=TIMEOUTS [no-header]="" [threads]=WORKERS [bind]=BINDS)
+    [timeout]=TIMEOUTS [no-header]="" [threads]=WORKERS [bind]=BINDS
+    [accounting]=ACCOUNTINGS)
 
 # ---- generation -----------------------------------------------------------
 
@@ -308,6 +310,8 @@ fixed 0 --help --bogus
 fixed 0 --version
 fixed 0 --list
 fixed 0 --list-names
+fixed 0 --topology
+fixed 0 --topology --bogus
 fixed 2 --bogus --help
 fixed 2 --kernel $'a\nb'
 fixed 2 "${t[@]}" --run-id $'x\ny'
@@ -336,11 +340,12 @@ report() {
     fi
 }
 
-# terminal_option_given: true if ARGS may hold --help, --version or --list.
+# terminal_option_given: true if ARGS may hold --help, --version, --list or
+# --topology.
 terminal_option_given() {
     local a
     for a in "${ARGS[@]}"; do
-        [[ $a == --h* || $a == --v* || $a == --l* || $a =~ ^-[^-]*[hlV] ]] && return 0
+        [[ $a == --h* || $a == --v* || $a == --l* || $a == --top* || $a =~ ^-[^-]*[hlV] ]] && return 0
     done
     return 1
 }

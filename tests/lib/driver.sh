@@ -51,3 +51,52 @@ close_enough() {
         m = a < 0 ? -a : a; n = b < 0 ? -b : b; if (n > m) m = n; if (m < 1) m = 1
         exit !(d <= t * m) }'
 }
+
+# expand_cpus LIST : a CPU list like 0-2,5 (or 0-2+5), one CPU per line
+expand_cpus() {
+    tr ',+' '\n' <<< "$1" | awk -F- 'NF { hi = NF > 1 ? $2 : $1; for (c = $1; c <= hi; c++) print c }'
+}
+
+# allowed_cpus : the CPUs this shell may run on, one per line
+allowed_cpus() { expand_cpus "$(taskset -pc $$ | sed 's/.*: //')"; }
+
+# The topology of a set of CPUs (one per line on stdin) read straight from
+# Linux's sysfs, to check what the drivers get from hwloc:
+# sysfs_physical_cores: distinct (package, core id) pairs
+sysfs_physical_cores() {
+    local c d=/sys/devices/system/cpu
+    while read -r c; do
+        echo "$(cat "$d/cpu$c/topology/physical_package_id"):$(cat "$d/cpu$c/topology/core_id")"
+    done | sort -u | wc -l
+}
+# sysfs_numa_nodes: NUMA nodes holding any of the CPUs (1 without NUMA)
+sysfs_numa_nodes() {
+    local cpus n count=0
+    cpus=$(cat)
+    compgen -G "/sys/devices/system/node/node*/cpulist" > /dev/null || { echo 1; return; }
+    for n in /sys/devices/system/node/node*/cpulist; do
+        grep -qxFf <(expand_cpus "$(cat "$n")") <<< "$cpus" && count=$((count + 1))
+    done
+    echo "$count"
+}
+# sysfs_llc_bytes: bytes of the distinct last-level (data or unified)
+# caches over the CPUs; empty when sysfs describes no caches
+sysfs_llc_bytes() {
+    local c i best level size d=/sys/devices/system/cpu
+    while read -r c; do
+        best=""
+        level=0
+        for i in "$d/cpu$c"/cache/index*; do
+            [[ -r $i/level && $(cat "$i/type") != Instruction ]] || continue
+            if (($(cat "$i/level") > level)); then
+                level=$(cat "$i/level")
+                best=$i
+            fi
+        done
+        [[ -n $best ]] || return 0
+        size=$(cat "$best/size")
+        echo "$level $(cat "$best/shared_cpu_list") $size"
+    done | sort -u | awk '{ s = $3; m = 1
+        if (s ~ /K$/) m = 1024; else if (s ~ /M$/) m = 1048576; else if (s ~ /G$/) m = 1073741824
+        sub(/[KMG]$/, "", s); t += s * m } END { if (NR) printf "%.0f\n", t }'
+}

@@ -37,7 +37,10 @@ expect_usage_error '^plot\.sh: missing run folder; usage: plot\.sh DIR' "$plot"
 expect_usage_error "^plot\\.sh: run folder '.*/nonexistent' does not exist" "$plot" "$tmp/nonexistent"
 expect_usage_error "^plot\\.sh: no raw\\.csv in '.*/empty'" "$plot" "$tmp/empty"
 expect_usage_error "^plot\\.sh: unrecognized option '--bogus'" "$plot" --bogus "$tmp/empty"
-expect_usage_error "^plot\\.sh: option '--summarize-bin' needs a path" "$plot" "$tmp/empty" --summarize-bin
+expect_usage_error "^plot\\.sh: option '--summarize-bin' needs a value" "$plot" "$tmp/empty" --summarize-bin
+expect_usage_error "^plot\\.sh: unknown format 'gif'" "$plot" --format png,gif "$tmp/empty"
+expect_usage_error "^plot\\.sh: bad --jobs '0'" "$plot" --jobs 0 "$tmp/empty"
+expect_usage_error "^plot\\.sh: bad --figures 'some'" "$plot" --figures some "$tmp/empty"
 expect_usage_error '^plot\.sh: more than one run folder' "$plot" "$tmp/empty" "$tmp/empty"
 expect_usage_error '^report\.sh: missing run folder; usage: report\.sh DIR' "$report"
 expect_usage_error "^report\\.sh: no summary\\.csv in '.*/empty'" "$report" "$tmp/empty"

@@ -1,158 +1,134 @@
 #!/usr/bin/env bash
-# plot_test.sh — scripts/plot.sh and scripts/report.sh on the fixture run in tests/plots/fixture.
+# plot_test.sh — scripts/plot.sh and scripts/report.sh on the fixture run in
+# tests/plots/fixture (raw.csv, meta.txt, probe.csv).
 #
-# Usage: tests/plots/plot_test.sh [REPO_ROOT]
+# Usage: tests/plots/plot_test.sh REPO_ROOT SUMMARIZE_BIN
 #
-# Checks: with a fresh summary.csv no summariser is run; every figure exists as
-# a non-empty PNG and SVG; each SVG names its drivers as series titles; gnuplot
-# prints no warnings; report.html holds every figure, the probe warning, the
-# tables and the escaped metadata, and no external reference; the terminal
-# table is on stdout; a stale summary runs the summariser, a missing one fails
-# with exit 1. Exit 77 (skip) without gnuplot.
+# Checks: the summariser runs once and writes the figure data; every figure
+# listed in data/figures.tsv exists as a non-empty PNG, SVG and PDF; each
+# names its series; gnuplot prints no warnings; report.html opens with the
+# findings, holds the pivot tables, the panel figures, the probe warning,
+# the escaped metadata and no external reference; fresh derived files are
+# reused, and stale, empty or foreign ones are rebuilt; a missing summariser
+# fails with exit 1.  Exit 77 (skip) without gnuplot or python3.
 set -euo pipefail
 
-root="${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+root=$1
+summarize=$2
 fixture="$root/tests/plots/fixture"
 plot="$root/scripts/plot.sh"
 
-if ! command -v gnuplot >/dev/null 2>&1; then
-    echo "plot_test: gnuplot not installed; skipping" >&2
-    exit 77
-fi
+for tool in gnuplot python3; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "plot_test: $tool not installed; skipping" >&2
+        exit 77
+    fi
+done
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
-
-# fail: report one failed check and keep going
 fail() {
     printf 'FAIL: %s\n' "$1" >&2
     failures=$((failures + 1))
 }
 
-# fresh_run DIR: a copy of the fixture whose summary.csv and fits.csv are newer than raw.csv
-fresh_run() {
-    cp -r "$fixture" "$1"
-    touch -d '2020-01-01 00:00:00' "$1/raw.csv"
-    touch "$1/summary.csv" "$1/fits.csv"
-}
-
-# column_values FILE NAME: the distinct values of CSV column NAME
-column_values() {
-    awk -F, -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
-        c { print $c }' "$1" | sort -u
-}
-
 run="$tmp/run"
-fresh_run "$run"
+cp -r "$fixture" "$run"
 printf 'note=<script>alert("x")</script> & "quotes"\n' >>"$run/meta.txt"
 
-# 1. figures and report from a fresh summary; the summariser must not be needed
-if ! "$plot" "$run" --summarize-bin "$tmp/no-such-summariser" >"$tmp/out" 2>"$tmp/err"; then
+# 1. summarise, draw in three formats, report
+if ! "$plot" "$run" --format png,svg,pdf --summarize-bin "$summarize" >"$tmp/out" 2>"$tmp/err"; then
     fail "plot.sh failed on the fixture: $(cat "$tmp/err")"
 fi
+grep -c '^plot\.sh: summarising' "$tmp/err" | grep -qx 1 || fail "the summariser did not run exactly once"
 if grep -v -E '^(plot|report)\.sh: ' "$tmp/err" >"$tmp/noise"; then
     fail "unexpected messages on stderr (gnuplot warnings?): $(head -n 5 "$tmp/noise")"
 fi
 
-mapfile -t all_drivers < <(column_values "$fixture/summary.csv" driver)
-parallel_drivers=()
-for d in "${all_drivers[@]}"; do
-    [[ "$d" == serial ]] || parallel_drivers+=("$d")
+figures="$run/data/figures.tsv"
+[[ -s $figures ]] || fail "no data/figures.tsv"
+# the fixture's cases: pi and triad strong (time, speedup vs serial and
+# self, efficiency, panel), stencil weak (time, weak), and start-up
+want=(pi-strong-200000000-method_midpoint-time pi-strong-200000000-method_midpoint-speedup-serial
+    pi-strong-200000000-method_midpoint-speedup pi-strong-200000000-method_midpoint-efficiency
+    pi-strong-200000000-method_midpoint-panel triad-strong-20000000-scalar_3_stride_1-panel
+    stencil-weak-1000000-iters_20_radius_1-time stencil-weak-1000000-iters_20_radius_1-weak startup
+    primitives-barrier)
+for name in "${want[@]}"; do
+    grep -q "^$name	" "$figures" || fail "figures.tsv lacks $name"
 done
-((${#all_drivers[@]} >= 3)) || fail "fixture has fewer than 3 drivers"
-
-declare -A figure_drivers=(
-    [pi-strong-200000000-time]=all
-    [pi-strong-200000000-speedup]=parallel
-    [pi-strong-200000000-speedup-serial]=parallel
-    [pi-strong-200000000-efficiency]=parallel
-    [triad-strong-20000000-time]=all
-    [triad-strong-20000000-speedup]=parallel
-    [triad-strong-20000000-speedup-serial]=parallel
-    [triad-strong-20000000-efficiency]=parallel
-    [stencil-weak-1000000-time]=all
-    [stencil-weak-1000000-weak]=parallel
-    [startup]=parallel
-)
-
-for name in "${!figure_drivers[@]}"; do
-    png="$run/plots/$name.png"
-    svg="$run/plots/$name.svg"
-    if [[ ! -s "$png" ]]; then
-        fail "missing or empty $name.png"
-    elif [[ "$(head -c 4 "$png" | od -An -c | tr -d ' ')" != '211PNG' ]]; then
-        fail "$name.png is not a PNG file"
-    fi
-    if [[ ! -s "$svg" ]]; then
-        fail "missing or empty $name.svg"
-        continue
-    fi
-    grep -q '<svg' "$svg" || fail "$name.svg is not an SVG file"
-    if [[ "${figure_drivers[$name]}" == all ]]; then
-        expected=("${all_drivers[@]}")
-    else
-        expected=("${parallel_drivers[@]}")
-    fi
-    for d in "${expected[@]}"; do
-        grep -q "<text>$d</text>" "$svg" || fail "$name.svg has no series titled '$d'"
+while IFS=$'\t' read -r name script _case _rest; do
+    [[ $name == name ]] && continue
+    for ext in png svg pdf; do
+        [[ -s "$run/plots/$name.$ext" ]] || fail "missing or empty $name.$ext"
     done
-    grep -q "plots/$name.png" "$run/report.html" || fail "report.html lacks plots/$name.png"
-    grep -q "plots/$name.svg" "$run/report.html" || fail "report.html lacks a link to plots/$name.svg"
-done
-grep -q '<text>ideal: min(p, 4 cores)</text>' "$run/plots/pi-strong-200000000-speedup.svg" ||
-    fail "speedup figure lacks the ideal line min(p, cores)"
-grep -q 'fit: s = ' "$run/plots/pi-strong-200000000-speedup.svg" ||
-    fail "speedup figure lacks the Amdahl fit curves"
-
-count=$(wc -l <"$run/plots/figures.tsv")
-((count == ${#figure_drivers[@]})) || fail "figures.tsv lists $count figures, expected ${#figure_drivers[@]}"
+    [[ "$(head -c 4 "$run/plots/$name.png" | od -An -c | tr -d ' ')" == '211PNG' ]] ||
+        fail "$name.png is not a PNG file"
+    [[ "$(head -c 4 "$run/plots/$name.pdf")" == %PDF ]] || fail "$name.pdf is not a PDF file"
+    grep -q '<svg' "$run/plots/$name.svg" || fail "$name.svg is not an SVG file"
+    case $name in
+    sync-*) series=(pthread fork) ;;
+    *-time) series=(serial pthread openmp fork) ;;
+    primitives-*) series=(pthread fork) ;;
+    *) series=(pthread openmp fork) ;;
+    esac
+    for s in "${series[@]}"; do
+        grep -q "<text>$s</text>" "$run/plots/$name.svg" || fail "$name.svg has no series titled '$s'"
+    done
+done <"$figures"
+svg="$run/plots/pi-strong-200000000-method_midpoint-speedup-serial.svg"
+grep -q '<text>ideal: min(p, 4 cores)</text>' "$svg" || fail "speedup figure lacks the ideal min(p, cores)"
+grep -q 'Amdahl: s = ' "$svg" || fail "speedup figure lacks the Amdahl fit legend"
+grep -q 'pi — compute kernel, strong scaling' "$svg" || fail "speedup figure lacks its title"
 
 # 2. the report
 report="$run/report.html"
 [[ -s "$report" ]] || fail "report.html missing or empty"
-for needle in '<h2 id="methods">' 'warm-up' 'median' 'confidence interval' 'serial driver' \
-    'same driver at its fewest workers' 'barrier → start → run → barrier → stop' \
-    '<h2 id="probe">' 'class="warn"' 'did not deliver' '<th>delivered</th>' \
-    '<th>speedup_self</th>' '<th>efficiency_serial</th>' '<th>weak_efficiency</th>' \
-    '<th>serial_fraction</th>' '<th>rms_rel_residual</th>' \
+first_h2=$(grep -o '<h2 id="[a-z]*">' "$report" | head -n 1)
+[[ $first_h2 == '<h2 id="findings">' ]] || fail "the report does not open with its findings ($first_h2)"
+for needle in 'Threads vs processes' 'Where scaling stops' 'Start-up cost' 'Scaling models' \
+    '<h2 id="speedup">' 'pivot-pi-strong-200000000-method_midpoint' \
+    'plots/pi-strong-200000000-method_midpoint-panel.png' \
+    'plots/triad-strong-20000000-scalar_3_stride_1-panel.svg' 'plots/startup.png' \
+    '<h2 id="probe">' 'class="warn"' 'did not deliver' '<h2 id="methods">' \
+    '<h2 id="primitives">' 'plots/primitives-barrier.png' \
+    'barrier → start → run → barrier → stop' 'Price and Bonett' 'href="summary.csv"' \
     'node01' '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;quotes&quot;'; do
     grep -qF -- "$needle" "$report" || fail "report.html lacks '$needle'"
 done
 grep -qF '<script>' "$report" && fail "report.html holds an unescaped <script>"
 grep -Eq '(src|href)="(https?:)?//' "$report" && fail "report.html references an external resource"
-rows=$(grep -c '^<tr' "$report" || true)
-summary_rows=$(($(grep -c . "$fixture/summary.csv") - 1))
-((rows >= summary_rows)) || fail "report.html has $rows table rows, summary.csv $summary_rows"
+grep -q '<th>kernel</th><th>driver</th>' "$report" && fail "report.html dumps the summary table"
 
-# 3. the terminal table, on stdout
-head -n 1 "$tmp/out" | grep -q '^kernel  *driver .*median.*speedup.*efficiency.*verified' ||
+# the exports beside the report
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["summary"] and d["findings"] and "meta" in d' \
+    "$run/summary.json" || fail "summary.json is not the summary as JSON"
+grep -q '^## Speedup against the serial driver' "$run/summary.md" || fail "summary.md lacks its speedup tables"
+grep -q '^| pthread | ' "$run/summary.md" || fail "summary.md lacks table rows"
+
+# 3. the compact table on stdout
+head -n 1 "$tmp/out" | grep -q '^kernel  *series  *workers  *median_s  *speedup' ||
     fail "no summary table header on stdout"
-grep -Eq '^pi +pthread +strong +8 .*yes .*probe: not delivered' "$tmp/out" ||
-    fail "summary table lacks the pi/pthread/8 row flagged by the probe"
 
-# 4. a stale summary runs the summariser given with --summarize-bin
-stale="$tmp/stale"
-fresh_run "$stale"
-touch -d '2020-01-01 00:00:00' "$stale/summary.csv" "$stale/fits.csv"
-touch "$stale/raw.csv"
-fake="$tmp/fake-summarize"
-cat >"$fake" <<EOF
-#!/usr/bin/env bash
-set -euo pipefail
-[[ "\$1" == --out ]] || exit 2
-cp "$fixture/summary.csv" "$fixture/fits.csv" "\$2/"
-touch "$tmp/summariser-ran"
-EOF
-chmod +x "$fake"
-"$plot" "$stale" --summarize-bin "$fake" >/dev/null 2>"$tmp/err" ||
-    fail "plot.sh failed with a stale summary: $(cat "$tmp/err")"
-[[ -f "$tmp/summariser-ran" ]] || fail "a stale summary.csv did not run the summariser"
+# 4. derived files are reused while fresh, rebuilt when stale, empty or foreign
+again() {   # WHAT: plot.sh again; prints whether it summarised
+    "$plot" "$run" --format png --summarize-bin "$summarize" >/dev/null 2>"$tmp/err" ||
+        fail "plot.sh failed ($1): $(cat "$tmp/err")"
+    grep -q '^plot\.sh: summarising' "$tmp/err" && echo summarised || echo reused
+}
+[[ $(again fresh) == reused ]] || fail "fresh derived files were rebuilt"
+touch "$run/raw.csv"
+[[ $(again stale) == summarised ]] || fail "a newer raw.csv did not rebuild the summary"
+: >"$run/summary.csv"
+[[ $(again empty) == summarised ]] || fail "an empty summary.csv was kept"
+echo "raw.csv 1 1" >"$run/data/source.txt"
+[[ $(again foreign) == summarised ]] || fail "a summary of another raw.csv was kept"
 
-# 5. a stale summary and no summariser: exit 1, one line naming it
-touch "$stale/raw.csv"
+# 5. stale and no summariser: exit 1, one line naming it
+touch "$run/raw.csv"
 set +e
-"$plot" "$stale" --summarize-bin "$tmp/no-such-summariser" >/dev/null 2>"$tmp/err"
+"$plot" "$run" --summarize-bin "$tmp/no-such-summariser" >/dev/null 2>"$tmp/err"
 status=$?
 set -e
 ((status == 1)) || fail "missing summariser: exit $status, expected 1"
