@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "claims.h"
 #include "compare.h"
 #include "primitives.h"
 #include "csv.h"
@@ -351,6 +352,8 @@ int main(int argc, char **argv)
         out_dir = dirname(dir_copy);
     }
     rc = write_tables(out_dir, &a);
+    if (rc == EXIT_OK)
+        rc = write_claims_file(out_dir, &a);
     if (rc == EXIT_OK && figure_data)
         rc = write_figure_data(out_dir, &a);
     if (rc == EXIT_OK && table) {

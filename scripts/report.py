@@ -437,6 +437,21 @@ def data_html() -> str:
     return "<ul>%s</ul>" % "".join('<li><a href="%s">%s</a> — %s</li>' % (f, f, esc(d)) for f, d in files)
 
 
+def claims_html(d: str) -> str:
+    rows = read_csv(os.path.join(d, "claims.csv"), required=False)
+    if not rows:
+        return ""
+    trs = "".join('<tr><td class="name">%s</td><td class="name small">%s</td><td class="name %s">%s</td></tr>'
+                  % (esc(r["claim"]), esc(r["measured"]),
+                     "good" if r["verdict"].startswith("holds") and "only" not in r["verdict"]
+                     else "poor" if r["verdict"].startswith("does not") else "fair",
+                     esc(r["verdict"])) for r in rows)
+    return ('<h2 id="claims">The usual claims, measured</h2>\n<p class="small">Medians with 95 % '
+            'intervals from this study; speedups against the same driver at 1 worker. '
+            '<a href="claims.csv">claims.csv</a>.</p>\n<table><tr><th class="name">claim</th>'
+            '<th class="name">measured</th><th class="name">verdict</th></tr>%s</table>' % trs)
+
+
 def compare_html(d: str) -> str:
     rows = read_csv(os.path.join(d, "compare.csv"), required=False)
     if not rows:
@@ -498,6 +513,7 @@ def page(st: Study, tpl: Template, title: str, cases: List[str], nav: str, only:
         if st.meta else "no meta.txt")
     return tpl.substitute(
         title=esc(title), lede=esc(lede), nav=nav, banner=banner_html(st),
+        claims=claims_html(st.dir) if only else "",
         primitives=primitives_html(st) if only else "",
         findings=findings_html(st, None if only else cases), compare=compare_html(st.dir) if only else "",
         pivot=pivots, pop=pops,
@@ -565,8 +581,18 @@ def export(st: Study) -> None:
 
 
 def main() -> None:
+    if len(sys.argv) >= 3 and sys.argv[1] == "--text":
+        # the findings of some sections as plain text (study.sh's presets)
+        st = Study(sys.argv[2])
+        for key, heading in SECTIONS:
+            if key in sys.argv[3:]:
+                items = [f["text"] for f in st.findings if f["section"] == key]
+                if items:
+                    print(heading + ":")
+                    print("\n".join("- " + t for t in items))
+        return
     if len(sys.argv) != 3:
-        die("usage: report.py DIR TEMPLATE", 2)
+        die("usage: report.py DIR TEMPLATE | report.py --text DIR SECTION...", 2)
     d, template = sys.argv[1], sys.argv[2]
     st = Study(d)
     with open(template, encoding="utf-8") as f:
@@ -585,6 +611,7 @@ def main() -> None:
     index = tpl.substitute(
         title=esc(title), lede=esc("%d cases: one page per kernel" % len(cases)),
         nav="kernels: " + links, banner=banner_html(st), findings=findings_html(st), compare=compare_html(d),
+        claims=claims_html(d),
         primitives=primitives_html(st),
         pivot="<p>See each kernel's page: %s</p>" % links, pop="", figures=startup_figure(st),
         models="<p>See each kernel's page.</p>", probe=probe_html(st), methods=methods_html(st),

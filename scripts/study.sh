@@ -49,22 +49,22 @@ preset_args() {
 	case $1 in
 	default)
 		ARGS=(--drivers c --scaling strong --workers "1,2,4,8" --threads "$HYBRID_THREADS"
-			--size "$DEFAULT_SIZES" --reps 5 --warmup 1 --timeout 60)
+			--size "$DEFAULT_SIZES" --reps 7 --warmup 1 --timeout 60)
 		;;
 	weak)
 		ARGS=(--drivers c --scaling weak --workers "1,2,4,8" --threads "$HYBRID_THREADS"
-			--size "$WEAK_SIZES" --reps 5 --warmup 1 --timeout 60)
+			--size "$WEAK_SIZES" --reps 7 --warmup 1 --timeout 60)
 		;;
 	python)
 		ARGS=()   # py_part_args has each part's
 		;;
 	threads-vs-processes)
 		ARGS=(--kernels "sleep,sqrtpow" --drivers "pthread,fork" --scaling strong
-			--workers "1,2,4,5,10,50" --size "$TVP_SIZES" --reps 5 --warmup 1
+			--workers "1,2,4,5,10,50" --size "$TVP_SIZES" --reps 7 --warmup 1
 			--timeout 60)
 		;;
 	smoke)
-		ARGS=(--drivers c --scaling strong --workers "1,2" --size "$SMOKE_SIZES" --reps 2
+		ARGS=(--drivers c --scaling strong --workers "1,2" --size "$SMOKE_SIZES" --reps 6
 			--warmup 1 --timeout 30)
 		;;
 	*)
@@ -161,69 +161,9 @@ if ((do_build)); then
 	cmake --build "$build" -j >&2 || die "build failed"
 fi
 
-# tvp_medians RAW: one line per kernel, workers and driver, from the CSV:
-# kernel workers driver median-seconds startup-seconds.
-tvp_medians() {
-	local raw=$1 ck cd cw cs cu
-	if ! ck=$(csv_col "$raw" kernel) || ! cd=$(csv_col "$raw" driver) ||
-		! cw=$(csv_col "$raw" workers) || ! cs=$(csv_col "$raw" seconds) ||
-		! cu=$(csv_col "$raw" startup_seconds); then
-		die "'$raw' lacks a needed column"
-	fi
-	# Sorted so that each group's seconds arrive in order for the median.
-	awk -F, -v ck="$ck" -v cd="$cd" -v cw="$cw" -v cs="$cs" -v cu="$cu" \
-		'NR > 1 { print $ck, $cw, $cd, $cs, $cu }' "$raw" |
-		sort -k1,1 -k2,2n -k3,3 -k4,4g |
-		awk '
-		function flush() {
-			if (n) print key, (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2, su
-			n = 0
-		}
-		{ k = $1 " " $2 " " $3; if (k != key) { flush(); key = k }; v[++n] = $4; su = $5 }
-		END { flush() }'
-}
-
-# tvp_table MEDIANS: the threads-vs-processes table.
-tvp_table() {
-	awk '
-		{ k = $1 " " $2; t[k, $3] = $4; s[k, $3] = $5; w[k] = $2
-		  if (!(k in seen)) { seen[k] = 1; order[++n] = k } }
-		function fmt(v, ok) { return ok ? sprintf("%.4g", v) : "-" }
-		END {
-			printf "%-10s %7s  %10s %10s  %13s %13s  %12s %12s\n", "kernel", "workers",
-				"pthread_s", "fork_s", "pthread_st_ms", "fork_st_ms", "pthread_us/w", "fork_us/w"
-			for (i = 1; i <= n; i++) {
-				k = order[i]; split(k, kw, " ")
-				a = ((k, "pthread") in t); b = ((k, "fork") in t)
-				printf "%-10s %7d  %10s %10s  %13s %13s  %12s %12s\n", kw[1], kw[2],
-					fmt(t[k, "pthread"], a), fmt(t[k, "fork"], b),
-					fmt(s[k, "pthread"] * 1e3, a), fmt(s[k, "fork"] * 1e3, b),
-					fmt(s[k, "pthread"] * 1e6 / w[k], a), fmt(s[k, "fork"] * 1e6 / w[k], b)
-			}
-		}' "$1"
-}
-
-# tvp_notes MEDIANS: a few sentences on when threads or processes win, with
-# the figures of this run.
+# tvp_notes: why threads or processes win, beside the figures of this run
+# (the summariser's findings, printed before it).
 tvp_notes() {
-	awk '
-		$2 > mw { mw = $2 }
-		{ t[$1, $2, $3] = $4; s[$1, $2, $3] = $5; kern[$1] = 1 }
-		END {
-			for (kn in kern) {
-				if (((kn, mw, "pthread") in s) && ((kn, mw, "fork") in s)) {
-					p = s[kn, mw, "pthread"]; f = s[kn, mw, "fork"]
-					printf "%s: starting %d workers took %.3g ms as threads and %.3g ms as processes (%.1fx).\n",
-						kn, mw, p * 1e3, f * 1e3, (p > 0) ? f / p : 0
-				}
-				for (d = 1; d <= 2; d++) {
-					drv = (d == 1) ? "pthread" : "fork"
-					if (((kn, 1, drv) in t) && ((kn, mw, drv) in t) && t[kn, mw, drv] > 0)
-						printf "%s: %d %s workers gave a speedup of %.2f over 1 (medians).\n", kn, mw, drv,
-							t[kn, 1, drv] / t[kn, mw, drv]
-				}
-			}
-		}' "$1" | sort
 	cat <<'EOF'
 
 Threads win when the work per worker is short or the workers are many:
@@ -335,13 +275,14 @@ else
 fi
 
 if [[ $preset == threads-vs-processes && -s $out/raw.csv ]]; then
-	medians=$(tvp_medians "$out/raw.csv")
+	# the summariser's findings (drawn already unless --no-plot)
+	[[ -s $out/findings.csv ]] || "$build/parscale-summarize" --no-figure-data --out "$out" \
+		--drivers "$ROOT/share/drivers.csv" -- "$out/raw.csv" || die "cannot summarise '$out/raw.csv'"
 	{
-		printf '\nthreads vs processes: median seconds per repetition, start-up in ms\n'
-		printf 'and in µs per worker (from %s)\n\n' "$out/raw.csv"
-		tvp_table <(printf '%s\n' "$medians")
+		printf '\nthreads vs processes (from %s, medians with 95 %% intervals):\n\n' "$out/findings.csv"
+		python3 "$ROOT/scripts/report.py" --text "$out" workers startup scaling
 		printf '\n'
-		tvp_notes <(printf '%s\n' "$medians")
+		tvp_notes
 	} | tee "$out/threads-vs-processes.txt"
 fi
 

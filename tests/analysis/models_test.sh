@@ -53,7 +53,7 @@ series() {
         p=${pt%%:*}
         t=${pt#*:}
         local ranks=$p threads=1
-        [[ $driver == pthread || $driver == openmp || $driver == serial ]] && { ranks=1; threads=$p; }
+        [[ $driver == pthread || $driver == openmp || $driver == serial || $driver == py-thread ]] && { ranks=1; threads=$p; }
         local -a secs
         read -r -a secs <<<"$(jitter "$t" 1 7)"
         for ((r = 1; r <= 7; r++)); do
@@ -291,6 +291,43 @@ test_primitives() {
     [[ $(grep -c '^# series' "$d/data/primitives-barrier.dat") == 3 ]] || fail "cost figure series"
 }
 
+test_claims() {
+    local d=$tmp/claims
+    mkdir -p "$d"
+    {
+        cat "$header"
+        # the GIL: Python threads do not scale, C threads and Python processes do
+        series sqrtpow pthread "1:1 2:0.5" cores=2
+        series sqrtpow py-thread "1:10 2:10.5" params="power=3;impl=python" cores=2
+        series sqrtpow py-thread "1:1 2:0.52" params="power=3;impl=c" cores=2
+        series sqrtpow py-fork "1:10 2:5.2 4:6.5" params="power=3;impl=python" cores=2
+        series sqrtpow py-spawn "1:10 2:5.3" params="power=3;impl=python" cores=2
+        # I/O: equal waits, spawn start-up 100x fork's
+        local p
+        for p in 5 10 50; do
+            series sleep py-thread "$p:0.02" params="wait_us=1000;spin=0;impl=python" startup=0.003 cores=2
+            series sleep py-fork "$p:0.02" params="wait_us=1000;spin=0;impl=python" startup=0.04 cores=2
+            series sleep py-spawn "$p:0.02" params="wait_us=1000;spin=0;impl=python" startup=4 cores=2
+        done
+    } >"$d/raw.csv"
+    summarize "$d" || return 0
+    local c=$d/claims.csv
+    [[ -s $c ]] || { fail "no claims.csv"; return 0; }
+    verdict() { python3 -c 'import csv,sys
+for r in csv.DictReader(open(sys.argv[1])):
+    if r["claim"].startswith(sys.argv[2]): print(r["verdict"])' "$c" "$1"; }
+    verdict "CPU-bound Python code" | grep -q '^holds' || fail "GIL claim: $(verdict "CPU-bound Python code")"
+    verdict "Processes give" | grep -q '^holds only up to the core count' || fail "processes claim: $(verdict "Processes give")"
+    verdict "Threads win for I/O" | grep -q '^holds only when start-up is counted' || fail "I/O claim: $(verdict "Threads win")"
+    verdict "Releasing the GIL" | grep -q '^holds' || fail "release claim: $(verdict "Releasing the GIL")"
+    verdict "Starting processes with spawn" | grep -q '^holds: spawn takes 100×' || fail "spawn claim: $(verdict "Starting processes")"
+    # without Python rows there is no table, and a stale one goes
+    grep -v ',py-' "$d/raw.csv" >"$d/c-only.csv"
+    mv "$d/c-only.csv" "$d/raw.csv"
+    summarize "$d" || return 0
+    [[ ! -e $c ]] || fail "claims.csv without Python rows"
+}
+
 case $group in
 fits) test_fits ;;
 traps) test_traps ;;
@@ -298,7 +335,8 @@ baselines) test_baselines ;;
 pop) test_pop ;;
 findings) test_findings ;;
 primitives) test_primitives ;;
-all) test_fits; test_traps; test_baselines; test_pop; test_findings; test_primitives ;;
+claims) test_claims ;;
+all) test_fits; test_traps; test_baselines; test_pop; test_findings; test_primitives; test_claims ;;
 *) echo "usage: $0 BIN HEADER [fits|traps|baselines|pop|findings|all]" >&2; exit 2 ;;
 esac
 if ((failures > 0)); then
