@@ -72,7 +72,7 @@ static int cmp_series(const struct analysis *a, const struct config *x, const st
         return sx - sy;
     if ((d = strcmp(x->schedule, y->schedule)) != 0)
         return d;
-    return strcmp(x->runtime_env, y->runtime_env);
+    return strcmp(x->series_env, y->series_env);
 }
 
 static int cmp_long(long x, long y) { return (x > y) - (x < y); }
@@ -102,18 +102,54 @@ static int same_case(const struct config *x, const struct config *y)
 static int same_series(const struct config *x, const struct config *y)
 {
     return same_case(x, y) && x->driver == y->driver && x->schedule == y->schedule
-           && x->runtime_env == y->runtime_env;
+           && x->series_env == y->series_env;
 }
 
-/* Whether another configuration of the case [from, to) in report order has
- * the driver of cf with other runtime settings: then the series' names
- * must say which settings they ran with. */
-static int env_varies(const struct analysis *a, size_t from, size_t to, const struct config *cf)
+/* Order for finding runtime settings that are a variant: everything of the
+ * key but the settings, then the settings. */
+static int cmp_layout(const void *pa, const void *pb)
 {
-    for (size_t i = from; i < to; i++) {
-        const struct config *o = an_cfg(a, i);
-        if (o->driver == cf->driver && o->runtime_env != cf->runtime_env)
-            return 1;
+    size_t ia = *(const size_t *)pa, ib = *(const size_t *)pb;
+    const struct config *x = &sort_ctx->st->cfg[ia], *y = &sort_ctx->st->cfg[ib];
+    int d = cmp_case(x, y, sort_kernel_rank[ia], sort_kernel_rank[ib]);
+    if (d == 0 && (d = strcmp(x->driver, y->driver)) == 0
+        && (d = strcmp(x->schedule, y->schedule)) == 0
+        && (d = cmp_long(x->workers, y->workers)) == 0 && (d = cmp_long(x->ranks, y->ranks)) == 0
+        && (d = cmp_long(x->nodes, y->nodes)) == 0)
+        d = strcmp(x->runtime_env, y->runtime_env);
+    return d;
+}
+
+/*
+ * Runtime settings tell series apart only where the same driver ran the
+ * same configuration with other settings (a barrier kind, a wait policy
+ * chosen by the user); settings that vary with the worker count alone (a
+ * sweep makes OpenMP passive when oversubscribed) stay one series.
+ */
+static int mark_env_variants(struct analysis *a, size_t *idx, const char *empty)
+{
+    size_t n = a->st->ncfg;
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    qsort(idx, n, sizeof *idx, cmp_layout);
+    for (size_t i = 0; i < n;) {
+        const struct config *g = &a->st->cfg[idx[i]];
+        size_t j = i;
+        int variant = 0;
+        while (j < n) {
+            const struct config *c = &a->st->cfg[idx[j]];
+            if (!same_case(g, c) || c->driver != g->driver || c->schedule != g->schedule)
+                break;
+            if (j > i) {
+                const struct config *p = &a->st->cfg[idx[j - 1]];
+                variant |= p->workers == c->workers && p->ranks == c->ranks
+                           && p->nodes == c->nodes && p->runtime_env != c->runtime_env;
+            }
+            j++;
+        }
+        for (size_t k = i; k < j; k++)
+            a->st->cfg[idx[k]].series_env = variant ? a->st->cfg[idx[k]].runtime_env : empty;
+        i = j;
     }
     return 0;
 }
@@ -318,9 +354,6 @@ static int index_series(struct analysis *a)
         kc->serial = -1;
         kc->ideal_is_p = strcmp(first->cls, "latency") == 0;
         make_slug(kc, first);
-        size_t end = i;
-        while (end < n && same_case(first, an_cfg(a, end)))
-            end++;
         size_t j = i;
         while (j < n && same_case(first, an_cfg(a, j))) {
             const struct config *sfirst = an_cfg(a, j);
@@ -335,9 +368,9 @@ static int index_series(struct analysis *a)
                 snprintf(s->name, sizeof s->name, "%s", sfirst->driver);
             else
                 snprintf(s->name, sizeof s->name, "%s/%s", sfirst->driver, sfirst->schedule);
-            if (*sfirst->runtime_env && env_varies(a, i, end, sfirst)) {
+            if (*sfirst->series_env) {
                 size_t len = strlen(s->name);
-                snprintf(s->name + len, sizeof s->name - len, "[%s]", sfirst->runtime_env);
+                snprintf(s->name + len, sizeof s->name - len, "[%s]", sfirst->series_env);
             }
             while (j < n && same_series(sfirst, an_cfg(a, j))) {
                 const struct config *cf = an_cfg(a, j);
@@ -508,6 +541,12 @@ int analysis_derive(struct analysis *a, const long *undelivered, size_t nundeliv
     free(scratch);
     free(kernels);
     sort_ctx = a;
+    const char *empty = store_intern(st, "");
+    if (empty == NULL)
+        goto out_of_memory;
+    mark_env_variants(a, a->order, empty);
+    for (size_t i = 0; i < n; i++)
+        a->order[i] = i;
     qsort(a->order, n, sizeof *a->order, cmp_order);
     free(sort_kernel_rank);
     sort_kernel_rank = NULL;

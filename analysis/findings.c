@@ -90,10 +90,27 @@ static void case_label(const struct analysis *a, const struct kcase *kc, char *b
 /* ---- traps ----------------------------------------------------------- */
 
 /* A trap on every configuration is said once for the whole study. */
+/* "2" or "2–8": a range of worker counts or of per cents. */
+static void range_text(char *buf, size_t len, double lo, double hi, const char *fmt)
+{
+    char a[20], b[20];
+    snprintf(a, sizeof a, fmt, lo);
+    snprintf(b, sizeof b, fmt, hi);
+    if (strcmp(a, b) == 0)
+        snprintf(buf, len, "%s", a);
+    else
+        snprintf(buf, len, "%s–%s", a, b);
+}
+
+/* Traps said once for the whole study: too few repetitions everywhere,
+ * and the cores the machine did not deliver (a fact about the machine,
+ * the same for every case).  Sets *said when it spoke for every case. */
 static int global_trap(struct analysis *a, enum trap t, int *said)
 {
-    size_t hit = 0;
+    size_t hit = 0, cases = 0;
     long fewest = 0;
+    char counts[200] = "";
+    size_t used = 0;
     *said = 0;
     for (size_t i = 0; i < a->st->ncfg; i++)
         if (an_der(a, i)->traps & t) {
@@ -101,18 +118,41 @@ static int global_trap(struct analysis *a, enum trap t, int *said)
             long n = (long)an_der(a, i)->t.n;
             fewest = fewest == 0 || n < fewest ? n : fewest;
         }
-    if (hit == 0 || hit < a->st->ncfg || t != TRAP_FEW_REPS)
+    for (size_t c = 0; c < a->ncases; c++)
+        cases += (a->cases[c].traps & t) != 0;
+    if (hit == 0)
         return 0;
+    if (t == TRAP_FEW_REPS && hit == a->st->ncfg) {
+        *said = 1;
+        return add(a, "traps", "all", "Every configuration: %s (as few as %ld); the intervals "
+                   "shown are min–max, whose coverage is below 95 %%. Run at least 6 (--reps).",
+                   trap_meaning(t), fewest);
+    }
+    if (t != TRAP_UNDELIVERED)
+        return 0;
+    for (long p = 1, last = 0; used + 16 < sizeof counts; last = p) {
+        long next = 0;
+        for (size_t i = 0; i < a->st->ncfg; i++) {
+            long w = a->st->cfg[i].workers;
+            if ((a->d[i].traps & t) && w > last && (next == 0 || w < next))
+                next = w;
+        }
+        if (next == 0)
+            break;
+        p = next;
+        used += (size_t)snprintf(counts + used, sizeof counts - used, "%s%ld", used ? ", " : "", p);
+    }
     *said = 1;
-    return add(a, "traps", "all", "Every configuration: %s (as few as %ld); the intervals "
-               "shown are min–max, whose coverage is below 95 %%. Run at least 6 (--reps).",
-               trap_meaning(t), fewest);
+    return add(a, "traps", "undelivered", "The capacity probe found that the machine did not "
+               "deliver the parallelism asked for at %s workers (before or after the sweep): "
+               "speedups there measure the machine as much as the code; %zu configurations in "
+               "%zu of %zu cases.", counts, hit, cases, a->ncases);
 }
 
 static int find_traps(struct analysis *a)
 {
-    static const enum trap shown[] = {TRAP_CACHE, TRAP_FIXED, TRAP_SHORT, TRAP_UNVERIFIED,
-                                      TRAP_UNDELIVERED, TRAP_FEW_REPS};
+    static const enum trap shown[] = {TRAP_UNDELIVERED, TRAP_CACHE, TRAP_FIXED, TRAP_SHORT,
+                                      TRAP_UNVERIFIED, TRAP_FEW_REPS};
     for (size_t t = 0; t < sizeof shown / sizeof shown[0]; t++) {
         int said;
         if (global_trap(a, shown[t], &said) != 0)
@@ -137,22 +177,37 @@ static int find_traps(struct analysis *a)
                     plo = plo == 0 || p < plo ? p : plo;
                     phi = p > phi ? p : phi;
                 }
-            char label[200], extra[160] = "";
+            char label[200], extra[200] = "", pr[48], share[48];
             case_label(a, kc, label, sizeof label);
+            range_text(pr, sizeof pr, (double)plo, (double)phi, "%.0f");
             const struct config *cf = an_cfg(a, a->series[kc->first].first);
             if (shown[t] == TRAP_CACHE)
                 snprintf(extra, sizeof extra, " (working set %.3g MB, last-level cache %.3g MB): "
                          "do not quote its rates as memory bandwidth", cf->working_set / 1e6,
                          cf->llc_bytes / 1e6);
-            else if (shown[t] == TRAP_FIXED)
-                snprintf(extra, sizeof extra, " (fixed cost %.0f–%.0f %% of a repetition): "
-                         "speedups there measure the barriers, not the kernel", 100 * lo, 100 * hi);
-            if (add(a, "traps", kc->slug, "%s: %s%s; %zu of %zu configurations (%ld–%ld workers).",
-                    label, trap_meaning(shown[t]), extra, hit, all, plo, phi) != 0)
+            else if (shown[t] == TRAP_FIXED) {
+                range_text(share, sizeof share, 100 * lo, 100 * hi, "%.0f");
+                snprintf(extra, sizeof extra, " (%s %% of a repetition): speedups there measure "
+                         "the barriers, not the kernel", share);
+            }
+            if (add(a, "traps", kc->slug, "%s: %s%s; %zu of %zu configurations (%s worker%s).",
+                    label, trap_meaning(shown[t]), extra, hit, all, pr,
+                    plo == phi && plo == 1 ? "" : "s") != 0)
                 return -1;
         }
     }
     return 0;
+}
+
+/* ", measured while ..." when a configuration's number is not the code's
+ * alone: the machine did not deliver the cores, or they were shared. */
+static const char *caveat(unsigned traps)
+{
+    if (traps & TRAP_UNDELIVERED)
+        return " (measured while the machine did not deliver these cores: read with care)";
+    if (traps & TRAP_OVERSUB)
+        return " (more workers than cores)";
+    return "";
 }
 
 /* ---- threads vs processes -------------------------------------------- */
@@ -232,9 +287,10 @@ static int compare_workers(struct analysis *a, const struct kcase *kc)
         snprintf(verdict, sizeof verdict, "no measurable difference (time ratio %.3g, "
                  "95 %% CI %.3g–%.3g includes 1)", r.v, r.lo, r.hi);
     return add(a, "workers", kc->slug, "%s (%s class) at %ld workers: threads (%s) %s, "
-               "processes (%s) %s — %s.", label, an_cfg(a, th->first)->cls, best,
+               "processes (%s) %s — %s%s.", label, an_cfg(a, th->first)->cls, best,
                th->name, human_time(tt, sizeof tt, dt->t.median), pr->name,
-               human_time(tp, sizeof tp, dp->t.median), verdict);
+               human_time(tp, sizeof tp, dp->t.median), verdict,
+               caveat((dt->traps | dp->traps) & TRAP_UNDELIVERED));
 }
 
 /* ---- where scaling stops --------------------------------------------- */
@@ -248,6 +304,7 @@ static int scaling_stops(struct analysis *a, const struct series *se)
     int serial = kc->serial >= 0;
     long last_good = 0, next = 0;
     int hedged = 0;
+    unsigned next_traps = 0;
     struct ratio good = {NAN, NAN, NAN}, after = {NAN, NAN, NAN};
     for (size_t i = se->first; i < se->first + se->n; i++) {
         const struct derived *d = an_der(a, i);
@@ -262,6 +319,7 @@ static int scaling_stops(struct analysis *a, const struct series *se)
         } else if (next == 0) {
             next = p;
             after = e;
+            next_traps = d->traps;
         }
     }
     if (last_good == 0 && next == 0)
@@ -272,16 +330,17 @@ static int scaling_stops(struct analysis *a, const struct series *se)
     const char *base = serial ? "vs serial" : "vs itself at 1 worker (no serial run)";
     if (last_good == 0)
         return add(a, "scaling", subject, "%s, %s: efficiency %s below %.1f from the first "
-                   "parallel run: %s at %ld workers.", label, se->name, base,
-                   GOOD_EFFICIENCY, with_ci(b, sizeof b, after), next);
+                   "parallel run: %s at %ld workers%s.", label, se->name, base,
+                   GOOD_EFFICIENCY, with_ci(b, sizeof b, after), next, caveat(next_traps));
     if (next == 0)
         return add(a, "scaling", subject, "%s, %s: efficiency %s stays %s%.1f up to the "
                    "largest run, %ld workers (%s).", label, se->name, base,
                    hedged ? "near or above " : "at least ", GOOD_EFFICIENCY, last_good,
                    with_ci(g, sizeof g, good));
     return add(a, "scaling", subject, "%s, %s: scales %sto %ld workers (efficiency %s %s), "
-               "then drops to %s at %ld.", label, se->name, hedged ? "(within noise) " : "",
-               last_good, base, with_ci(g, sizeof g, good), with_ci(b, sizeof b, after), next);
+               "then drops to %s at %ld%s.", label, se->name, hedged ? "(within noise) " : "",
+               last_good, base, with_ci(g, sizeof g, good), with_ci(b, sizeof b, after), next,
+               caveat(next_traps));
 }
 
 /* ---- start-up -------------------------------------------------------- */

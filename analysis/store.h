@@ -49,6 +49,8 @@ struct config {
     long workers, ranks, threads, nodes;
     const char *cls, *total_size, *rate_unit, *work_unit, *host, *hosts,
         *bind, *runtime_env;
+    const char *series_env;    /* runtime_env where it tells series apart,
+                                  else "" (set by derive.c) */
     long cores, physical_cores, numa_nodes;   /* 0: not recorded */
     double llc_bytes, working_set, work;      /* NAN: not recorded */
     uint16_t first_file;
