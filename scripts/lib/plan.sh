@@ -179,6 +179,7 @@ int_list_expand() {
 
 KERNELS=()
 DRIVERS=()
+PLAN_WARNINGS=()   # said by plan_warnings once every value is known good
 WORKERS=()
 PARAMS=()
 declare -A SIZES=()
@@ -205,11 +206,20 @@ plan_from_options() {
 	plan_pick_workers
 }
 
+# plan_pick_drivers: DRIVERS from --drivers: a list of names, or all, or a
+# family of the table (c, python): those of them that are built (the rest
+# skipped with a warning, said once every value is known to be good).
 plan_pick_drivers() {
-	local spec=${OPTV[drivers]:-all} d why
+	local spec=${OPTV[drivers]:-all} d why some=0
 	local -a want=()
 	if [[ $spec == all ]]; then
 		want=("${ALL_DRIVERS[@]}")
+		some=1
+	elif is_name "$spec" && [[ " ${DRV_FAMILY[*]} " == *" $spec "* ]]; then
+		for d in "${ALL_DRIVERS[@]}"; do
+			[[ ${DRV_FAMILY[$d]} != "$spec" ]] || want+=("$d")
+		done
+		some=1
 	else
 		[[ $spec != *, && $spec != ,* && $spec != *,,* ]] || usage_error "empty item in --drivers '$spec'"
 		IFS=, read -r -a want <<<"$spec"
@@ -221,8 +231,8 @@ plan_pick_drivers() {
 	for d in "${ALL_DRIVERS[@]}"; do
 		[[ " ${want[*]} " == *" $d "* ]] || continue
 		if why=$(driver_missing "$d"); then
-			if [[ $spec == all ]]; then
-				warn "skipping driver '$d' ($why)"
+			if ((some)); then
+				PLAN_WARNINGS+=("skipping driver '$d' ($why)")
 				continue
 			fi
 			die "driver '$d' is not available ($why)"
@@ -334,8 +344,17 @@ plan_make() {
 	((${#PLAN[@]})) ||
 		usage_error "nothing to run: no worker count of --workers '${OPTV[workers]:-$DEF_WORKERS}' is a multiple of --threads $t"
 	if ((${#skipped[@]})) && plan_has_hybrid; then
-		warn "skipping hybrid at workers $(printf '%s\n' "${skipped[@]}" | paste -sd, -) (not a multiple of --threads $t)"
+		PLAN_WARNINGS+=("skipping hybrid at workers $(printf '%s\n' "${skipped[@]}" | paste -sd, -) (not a multiple of --threads $t)")
 	fi
+}
+
+# plan_warnings: say what the plan leaves out (after the checks, so that a
+# usage error stays one line).
+plan_warnings() {
+	local w
+	for w in "${PLAN_WARNINGS[@]}"; do
+		warn "$w"
+	done
 }
 
 # plan_has_hybrid: true if a driver of the plan runs ranks x threads.
@@ -368,13 +387,15 @@ plan_check_configs() {
 	local -A groups=()
 	(($#)) || set -- "${PLAN[@]}"
 	for line in "$@"; do
-		read -r -a f <<<"$line"
+		# shellcheck disable=SC2206  # checked names and numbers: no blanks, no patterns
+		f=($line)
 		key="${f[2]} ${f[1]} ${f[3]} ${f[4]}"
 		[[ -n ${groups[$key]+set} ]] || order+=("$key")
 		groups[$key]+="${groups[$key]:+,}${f[5]}"
 	done
 	for key in "${order[@]}"; do
-		read -r -a f <<<"$key"
+		# shellcheck disable=SC2206  # checked names and numbers: no blanks, no patterns
+		f=($key)
 		launch_check_group "${f[@]}" "${groups[$key]}"
 	done
 }
@@ -393,7 +414,8 @@ plan_write() {
 	{
 		printf '%s\n' "$PLAN_HEADER"
 		for ((i = 0; i < ${#PLAN[@]}; i++)); do
-			read -r -a f <<<"${PLAN[i]}"
+			# shellcheck disable=SC2206  # checked names and numbers: no blanks, no patterns
+			f=(${PLAN[i]})
 			printf '%d,%s,%s,%s,%s,%s,%s\n' "$((i + 1))" "${f[@]}"
 		done
 	} | write_atomic "$DIR/plan.txt"
@@ -467,7 +489,8 @@ plan_print() {
 		printf '# hybrid: WORKERS/%s ranks x %s threads\n' "${S[threads]}" "${S[threads]}"
 	fi
 	for ((i = 0; i < n; i++)); do
-		read -r -a f <<<"${PLAN[i]}"
+		# shellcheck disable=SC2206  # checked names and numbers: no blanks, no patterns
+		f=(${PLAN[i]})
 		cmd_for "${f[@]}" "$DIR/.runs/run.csv"
 		printf -v q '%q ' "${CMD[@]}"
 		printf '[%d/%d] %s %s workers=%s size=%s: %s\n' "$((i + 1))" "$n" \

@@ -23,7 +23,8 @@ EOF
 run_task() {
 	local line=${PLAN[$1 - 1]} id t state
 	local -a f
-	read -r -a f <<<"$line"
+	# shellcheck disable=SC2206  # checked names and numbers: no blanks, no patterns
+	f=($line)
 	id=${f[0]}
 	mkdir -p -- "$DIR/tasks" || die "cannot create '$DIR/tasks'"
 	exec 8>>"$DIR/tasks/$id.lock"
