@@ -59,6 +59,17 @@ static int has_parallel(const struct analysis *a, const struct kcase *kc)
     return 0;
 }
 
+/* Whether some series of the case has a speedup against itself at 1 worker
+ * beyond its own baseline point. */
+static int has_self(const struct analysis *a, const struct kcase *kc)
+{
+    for (size_t s = kc->first; s < kc->first + kc->n; s++)
+        for (size_t i = a->series[s].first; i < a->series[s].first + a->series[s].n; i++)
+            if (an_cfg(a, i)->workers > 1 && isfinite(an_der(a, i)->speedup_self.v))
+                return 1;
+    return 0;
+}
+
 static int write_meta(FILE *fp, const struct analysis *a)
 {
     fprintf(fp, "%ld %ld %d %d %zu\n", g_case->cores, g_case->max_workers,
@@ -276,10 +287,12 @@ static int write_figures(FILE *fp, const struct analysis *a)
                      ideal);
             figure(fp, name, "speedup-serial", kc->slug, title, sub, note, cap);
         }
-        snprintf(name, sizeof name, "%s-speedup", kc->slug);
-        snprintf(cap, sizeof cap, "speedup vs the same driver measured at 1 worker "
-                 "(a series without a 1-worker run has no curve here); ideal %s", ideal);
-        figure(fp, name, "speedup", kc->slug, title, sub, note, cap);
+        if (has_self(a, kc)) {
+            snprintf(name, sizeof name, "%s-speedup", kc->slug);
+            snprintf(cap, sizeof cap, "speedup vs the same driver measured at 1 worker "
+                     "(a series without a 1-worker run has no curve here); ideal %s", ideal);
+            figure(fp, name, "speedup", kc->slug, title, sub, note, cap);
+        }
         snprintf(name, sizeof name, "%s-efficiency", kc->slug);
         snprintf(cap, sizeof cap, "parallel efficiency = speedup / p vs %s, 95 %% "
                  "intervals; grey: the ideal %s / p; dotted: 0.8",

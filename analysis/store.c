@@ -43,6 +43,7 @@ static const struct {
 /* Columns every row of one configuration must agree on. */
 static const enum ps_raw_col consistent[] = {
     PS_COL_CLASS, PS_COL_TOTAL_SIZE, PS_COL_CORES, PS_COL_RATE_UNIT, PS_COL_HOST,
+    PS_COL_KERNEL_LIB_SHA256,
 };
 
 /* One row being read: its fields and the values parsed from them. */
@@ -370,12 +371,13 @@ static long new_config(struct store *st, const struct row *r, uint64_t h)
     const char **text[] = {
         &cf->kernel, &cf->driver, &cf->scaling, &cf->size, &cf->params, &cf->schedule,
         &cf->cls, &cf->total_size, &cf->rate_unit, &cf->work_unit, &cf->host,
-        &cf->hosts, &cf->bind, &cf->runtime_env,
+        &cf->hosts, &cf->bind, &cf->runtime_env, &cf->kernel_lib_sha256,
     };
     static const enum ps_raw_col from[] = {
         PS_COL_KERNEL, PS_COL_DRIVER, PS_COL_SCALING, PS_COL_SIZE, PS_COL_PARAMS,
         PS_COL_SCHEDULE, PS_COL_CLASS, PS_COL_TOTAL_SIZE, PS_COL_RATE_UNIT,
         PS_COL_WORK_UNIT, PS_COL_HOST, PS_COL_HOSTS, PS_COL_BIND, PS_COL_RUNTIME_ENV,
+        PS_COL_KERNEL_LIB_SHA256,
     };
     for (size_t i = 0; i < sizeof from / sizeof from[0]; i++)
         if ((*text[i] = store_intern(st, r->f[from[i]])) == NULL)
@@ -410,7 +412,8 @@ static long find_config(struct store *st, const struct row *r, long hint)
             return new_config(st, r, h);
     }
     const struct config *cf = &st->cfg[i];
-    const char *have[] = {cf->cls, cf->total_size, NULL, cf->rate_unit, cf->host};
+    const char *have[] = {cf->cls, cf->total_size, NULL, cf->rate_unit, cf->host,
+                          cf->kernel_lib_sha256};
     for (size_t k = 0; k < sizeof consistent / sizeof consistent[0]; k++) {
         enum ps_raw_col c = consistent[k];
         char cores[32];

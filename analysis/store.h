@@ -48,7 +48,7 @@ struct config {
     const char *kernel, *driver, *scaling, *size, *params, *schedule;
     long workers, ranks, threads, nodes;
     const char *cls, *total_size, *rate_unit, *work_unit, *host, *hosts,
-        *bind, *runtime_env;
+        *bind, *runtime_env, *kernel_lib_sha256;
     const char *series_env;    /* runtime_env where it tells series apart,
                                   else "" (set by derive.c) */
     long cores, physical_cores, numa_nodes;   /* 0: not recorded */

@@ -34,6 +34,18 @@ static double clock_cost(void)
     return best;
 }
 
+void ps_acct_record(struct ps_acct *a, double t0)
+{
+    double d = ps_acct_now() - t0 - a->clock_cost;
+    if (a->nsamples == PS_ACCT_SAMPLES) {   /* keep every other one */
+        for (int i = 0; i < PS_ACCT_SAMPLES / 2; i++)
+            a->sample[i] = a->sample[2 * i];
+        a->nsamples = PS_ACCT_SAMPLES / 2;
+        a->every *= 2;
+    }
+    a->sample[a->nsamples++] = (float)(d > 0 ? d : 0);
+}
+
 /* The frequent calls' total from the samples (acct.h): calls x the mean of
  * the samples, leaving out those above max(OUTLIER x median, OUTLIER_S). */
 static double frequent_calls_seconds(const struct ps_acct *a)
@@ -71,6 +83,7 @@ void ps_acct_setup(ps_team *t, const struct ps_job *j, struct ps_acct_run *run)
     uint64_t have[2] = { run->sums != NULL, a->perf_fd >= 0 };
     ps_allreduce_u64(t, have, 2, PS_MIN);
     run->accounting = (int)have[0];
+    run->alternate = j->accounting == PS_ACCT_ALTERNATE;
     run->counting = run->accounting && have[1];
     if (!run->counting && a->perf_fd >= 0) {
         ps_perf_close(a->perf_fd, a->perf_member);
@@ -82,10 +95,16 @@ void ps_acct_setup(ps_team *t, const struct ps_job *j, struct ps_acct_run *run)
     }
 }
 
-void ps_acct_begin(ps_team *t, const struct ps_acct_run *run, double t0)
+/* Whether repetition r (< 0: an empty one) is accounted. */
+static int accounted(const struct ps_acct_run *run, int r)
+{
+    return run->accounting && !(run->alternate && r >= 0 && r % 2);
+}
+
+void ps_acct_begin(ps_team *t, const struct ps_acct_run *run, int r, double t0)
 {
     struct ps_acct *a = ps_team_acct(t);
-    if (!run->accounting)
+    if (!accounted(run, r))
         return;
     a->useful = a->team = 0;
     a->calls = 0;
@@ -102,7 +121,7 @@ void ps_acct_end(ps_team *t, struct ps_acct_run *run, int r, double stop,
 {
     struct ps_acct *a = ps_team_acct(t);
     *useful = *team = 0;
-    if (!run->accounting)
+    if (!accounted(run, r))
         return;
     a->on = 0;
     a->useful += stop - a->last;
@@ -138,10 +157,13 @@ void ps_acct_finish(ps_team *t, struct ps_acct_run *run, struct ps_outcome *out,
             out->counted = run->counting && !perf_failed;
             for (int r = 0; r < run->reps; r++) {
                 const double *s = run->sums + (size_t)r * SUM_KINDS;
-                out->useful_mean[r] = s[SUM_USEFUL] / workers;
-                out->team_mean[r] = s[SUM_TEAM] / workers;
-                out->instructions[r] = s[SUM_INSTR];
-                out->cycles[r] = s[SUM_CYCLES];
+                int on = accounted(run, r);
+                out->useful_mean[r] = on ? s[SUM_USEFUL] / workers : -1;
+                out->team_mean[r] = on ? s[SUM_TEAM] / workers : -1;
+                out->instructions[r] = on ? s[SUM_INSTR] : -1;
+                out->cycles[r] = on ? s[SUM_CYCLES] : -1;
+                if (!on)
+                    out->useful_max[r] = out->useful_min[r] = out->team_max[r] = -1;
             }
         }
     }

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "common.h"
+#include "plugin.h"
 
 #define MAX_SIZE ((uint64_t)1 << 53)   /* exact in a double */
 #define MAX_TIMEOUT 1e7
@@ -22,10 +23,11 @@
 /* Long options; the short ones are the same letters in optstring. */
 enum { OPT_SCALING = 256, OPT_WARMUP, OPT_SCHEDULE, OPT_PARAM, OPT_RUN_ID,
        OPT_TIMEOUT, OPT_NO_HEADER, OPT_LIST_NAMES, OPT_THREADS, OPT_BIND,
-       OPT_TOPOLOGY, OPT_ACCOUNTING, OPT_OUTPUT, OPT_CHECK };
+       OPT_TOPOLOGY, OPT_ACCOUNTING, OPT_KERNEL_LIB, OPT_OUTPUT, OPT_CHECK };
 
 static const struct option options[] = {
     { "kernel", required_argument, NULL, 'k' },
+    { "kernel-lib", required_argument, NULL, OPT_KERNEL_LIB },
     { "workers", required_argument, NULL, 'w' },
     { "size", required_argument, NULL, 'n' },
     { "scaling", required_argument, NULL, OPT_SCALING },
@@ -74,6 +76,11 @@ static void usage(const struct ps_driver *d)
            "a header, then one row per timed repetition.\n"
            "\n"
            "  -k, --kernel NAME       kernel to run (--list shows them)\n"
+           "      --kernel-lib PATH   load the kernels of a library built with\n"
+           "                          parscale_add_kernel, or of every *.so in a\n"
+           "                          folder (repeatable; then those named by\n"
+           "                          %s, then the plugins folder\n"
+           "                          beside this program)\n"
            "  -w, --workers N         %s\n"
            "  -n, --size N            problem size in the kernel's unit: total for\n"
            "                          strong scaling, per worker for weak scaling;\n"
@@ -95,7 +102,8 @@ static void usage(const struct ps_driver *d)
            "      --accounting MODE   on (default): split each worker's time in a\n"
            "                          repetition into team calls and the rest;\n"
            "                          off: no clock reads in team calls, those\n"
-           "                          columns empty\n"
+           "                          columns empty; alternate: on in every other\n"
+           "                          repetition (to measure what it costs)\n"
            "      --threads N         OpenMP threads per MPI rank (parscale-hybrid;\n"
            "                          default OMP_NUM_THREADS)\n"
            "      --no-header         omit the CSV header line\n"
@@ -116,8 +124,8 @@ static void usage(const struct ps_driver *d)
            "  -V, --version           show the version\n"
            "\n"
            "Exit status: 0 ok, 1 runtime failure, 2 usage error, 3 verification failed.\n",
-           d->name, d->name, d->workers_help, DEFAULT_REPS, DEFAULT_WARMUP,
-           PS_RUN_ID_MAX);
+           d->name, d->name, PS_PLUGIN_PATH_ENV, d->workers_help, DEFAULT_REPS,
+           DEFAULT_WARMUP, PS_RUN_ID_MAX);
 }
 
 /* Print one parameter's allowed values. */
@@ -137,16 +145,29 @@ static void print_param(const struct ps_param *p)
     printf(")  %s\n", p->help);
 }
 
+/* The i-th kernel --list shows: the built-in ones, then the loaded ones. */
+static const struct ps_kernel *kernel_at(size_t i)
+{
+    size_t nbuiltin = 0;
+    while (ps_kernels[nbuiltin])
+        nbuiltin++;
+    return i < nbuiltin ? ps_kernels[i] : ps_plugin_at(i - nbuiltin);
+}
+
 static void list_kernels(const struct ps_driver *d)
 {
+    const struct ps_kernel *k;
     printf("%-10s %-11s %-20s %12s  %-8s %s\n", "kernel", "class", "size unit",
            "default size", "schedule", "description");
-    for (size_t i = 0; ps_kernels[i]; i++) {
-        const struct ps_kernel *k = ps_kernels[i];
+    for (size_t i = 0; (k = kernel_at(i)); i++) {
+        const char *lib, *sha256;
         printf("%-10s %-11s %-20s %12llu  %-8s %s\n", k->name,
                ps_class_name(k->cls), k->size_unit,
                (unsigned long long)k->default_size,
                k->schedulable ? "any" : "static", k->summary);
+        ps_plugin_source(k, &lib, &sha256);
+        if (lib)
+            printf("%-10s   from %s\n", "", lib);
         for (const struct ps_param *p = k->params; p->name; p++)
             print_param(p);
     }
@@ -300,7 +321,8 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
                  struct ps_opts *o, int quiet)
 {
     char *raw_params[MAX_PARAM_ARGS];
-    int nraw = 0, c;
+    const char *libs[PS_PLUGIN_MAX_ARGS];
+    int nraw = 0, nlibs = 0, c, list = 0;
     long long v;
     const char *kernel = NULL;
 
@@ -310,7 +332,7 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
     o->reps = DEFAULT_REPS;
     o->warmup = DEFAULT_WARMUP;
     o->header = 1;
-    o->accounting = 1;
+    o->accounting = PS_ACCT_ON;
     o->sched.kind = PS_SCHED_STATIC;
     opterr = 0;
     optind = 1;
@@ -318,6 +340,14 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
         switch (c) {
         case 'k':
             kernel = optarg;
+            break;
+        case OPT_KERNEL_LIB:
+            if (nlibs == PS_PLUGIN_MAX_ARGS) {
+                ps_error(d->name, "too many --kernel-lib options (at most %d)",
+                         PS_PLUGIN_MAX_ARGS);
+                return PS_EXIT_USAGE;
+            }
+            libs[nlibs++] = optarg;
             break;
         case 'w':
             if (parse_int(optarg, 1, PS_MAX_WORKERS, &v)) {
@@ -429,22 +459,26 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
             o->bind = optarg[0] == 'c' ? PS_BIND_CORES : PS_BIND_NONE;
             break;
         case 'l':
-            if (!quiet)
-                list_kernels(d);
-            return PS_EXIT_OK;
+            list = 'l';
+            break;
         case OPT_ACCOUNTING:
-            if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
-                ps_error(d->name, "--accounting must be on or off, not '%s'", optarg);
+            if (strcmp(optarg, "on") == 0) {
+                o->accounting = PS_ACCT_ON;
+            } else if (strcmp(optarg, "off") == 0) {
+                o->accounting = PS_ACCT_OFF;
+            } else if (strcmp(optarg, "alternate") == 0) {
+                o->accounting = PS_ACCT_ALTERNATE;
+            } else {
+                ps_error(d->name, "--accounting must be on, off or alternate, not '%s'",
+                         optarg);
                 return PS_EXIT_USAGE;
             }
-            o->accounting = optarg[1] == 'n';
             break;
         case OPT_TOPOLOGY:
             return PS_TOPOLOGY;
         case OPT_LIST_NAMES:
-            for (size_t i = 0; !quiet && ps_kernels[i]; i++)
-                printf("%s\n", ps_kernels[i]->name);
-            return PS_EXIT_OK;
+            list = 'n';
+            break;
         case 'h':
             if (!quiet)
                 usage(d);
@@ -461,6 +495,19 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
             return PS_EXIT_USAGE;
         }
     }
+    {
+        char err[PS_ERR_MAX * 2];
+        if (ps_plugins_load(libs, nlibs, d, err, sizeof err)) {
+            ps_error(d->name, "%s", err);
+            return PS_EXIT_USAGE;
+        }
+    }
+    if (list == 'l' && !quiet)
+        list_kernels(d);
+    for (size_t i = 0; list == 'n' && !quiet && kernel_at(i); i++)
+        printf("%s\n", kernel_at(i)->name);
+    if (list)
+        return PS_EXIT_OK;
     if (optind < argc) {
         ps_error(d->name, "unexpected argument '%s' (see --help)", argv[optind]);
         return PS_EXIT_USAGE;
@@ -475,6 +522,8 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
         return PS_EXIT_USAGE;
     }
     o->kernel = ps_kernel_find(kernel);
+    if (!o->kernel)
+        o->kernel = ps_plugin_find(kernel);
     if (!o->kernel) {
         ps_error(d->name, "unknown kernel '%s' (--list shows them)", kernel);
         return PS_EXIT_USAGE;
@@ -570,6 +619,8 @@ int ps_job_make(const struct ps_opts *o, int workers, int local,
         return PS_EXIT_USAGE;
     }
     j->plan.reps_total = o->warmup + o->reps;
+    j->plan.sched_kind = o->sched.kind;
+    j->plan.sched_chunk = o->sched.chunk;
     if (o->weak) {
         double grow = k->dims == 2 ? sqrt((double)workers) : (double)workers;
         double total = nearbyint((double)per * grow);

@@ -22,6 +22,10 @@
 /* Exit codes, the contract with scripts. */
 enum { PS_EXIT_OK = 0, PS_EXIT_FAULT = 1, PS_EXIT_USAGE = 2, PS_EXIT_VERIFY = 3 };
 
+/* --accounting: per-worker time accounting off, on, or on in every other
+ * timed repetition only (for measuring its cost: scripts/bench-accounting.sh). */
+enum ps_accounting { PS_ACCT_OFF, PS_ACCT_ON, PS_ACCT_ALTERNATE };
+
 /* --bind: leave placement to the OS, or pin worker i to the i-th allowed CPU. */
 enum ps_bind { PS_BIND_NONE, PS_BIND_CORES };
 
@@ -60,7 +64,7 @@ struct ps_opts {
     int header;
     int threads;               /* --threads, 0 = not given */
     enum ps_bind bind;
-    int accounting;            /* --accounting on (1, default) or off */
+    enum ps_accounting accounting;     /* --accounting, default on */
     const char *output;        /* --output FILE, NULL = stdout */
     const char *check;         /* --check-config[=LIST], NULL = run */
 };
@@ -80,7 +84,7 @@ struct ps_job {
     int first;                 /* team rank of this process's first worker */
     int one_clock;             /* every worker shares this host's clock and
                                   rank 0's outcome (not MPI) */
-    int accounting;            /* split each worker's time (acct.h) */
+    enum ps_accounting accounting;     /* split each worker's time (acct.h) */
 };
 
 /* What rank 0 brings back from a run. */
@@ -95,7 +99,8 @@ struct ps_outcome {
     int accounted;             /* the per-worker figures below are filled */
     int counted;               /* and instructions, cycles */
     /* [reps] each: useful and team-call seconds over workers (acct.h);
-     * instructions and cycles in useful time, summed over workers */
+     * instructions and cycles in useful time, summed over workers; < 0 in
+     * a repetition not accounted (--accounting alternate) */
     double *useful_max, *useful_mean, *useful_min, *team_max, *team_mean;
     double *instructions, *cycles;
     double *stamp;             /* [reps], wall clock at the end of each */
@@ -216,6 +221,7 @@ void ps_warn_oversubscribed(const char *driver, int workers_here, long cores);
 struct ps_acct_run {
     int reps;
     int accounting;            /* every worker accounts */
+    int alternate;             /* only in even repetitions (from 0) */
     int counting;              /* every worker has hardware counters */
     int perf_failed;           /* a counter read failed */
     double *sums;              /* [reps][4]: useful, team, instructions, cycles */
@@ -223,8 +229,8 @@ struct ps_acct_run {
 /* Collective, before the timed repetitions: measure the clock's cost, open
  * the hardware counters, agree on what every worker can do. */
 void ps_acct_setup(ps_team *t, const struct ps_job *j, struct ps_acct_run *run);
-/* A repetition starts at t0 (after its opening barrier). */
-void ps_acct_begin(ps_team *t, const struct ps_acct_run *run, double t0);
+/* Repetition r (< 0: an empty one) starts at t0, after its opening barrier. */
+void ps_acct_begin(ps_team *t, const struct ps_acct_run *run, int r, double t0);
 /* It stopped at stop (after its closing barrier): this worker's useful and
  * team seconds; kept as repetition r (r < 0: an empty repetition). */
 void ps_acct_end(ps_team *t, struct ps_acct_run *run, int r, double stop,

@@ -183,6 +183,7 @@ static const struct ps_shm_driver driver = {
     .own_timeout = 1,
     .default_workers = allowed_cpus,
     .launch = launch,
+    .arena_barrier = 1,
 };
 
 int main(int argc, char **argv) { return ps_shm_main(argc, argv, &driver); }

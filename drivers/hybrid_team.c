@@ -138,12 +138,12 @@ void ps_team_queue_reset(ps_team *t)
 uint64_t ps_team_queue_take(ps_team *t, uint64_t chunk)
 {
     uint64_t first;
-    double t0;
-    int timed = ps_acct_sample(&t->acct, &t0);
+    struct ps_acct_call c = ps_acct_call_begin(&t->acct);
+    if (c.state == 2)
+        ps_acct_call_start(&c);
 #pragma omp critical(parscale_mpi)
     first = mpi_level_queue_take(&t->node->l, chunk);
-    if (timed)
-        ps_acct_sampled(&t->acct, t0);
+    ps_acct_call_end(&t->acct, c);
     return first;
 }
 
@@ -166,12 +166,12 @@ int ps_counters_create(ps_team *t, size_t n)
 
 void ps_counter_add(ps_team *t, size_t i, uint64_t v)
 {
-    double t0;
-    int timed = ps_acct_sample(&t->acct, &t0);
+    struct ps_acct_call c = ps_acct_call_begin(&t->acct);
+    if (c.state == 2)
+        ps_acct_call_start(&c);
 #pragma omp critical(parscale_mpi)
     mpi_level_counter_add(&t->node->l, i, v);
-    if (timed)
-        ps_acct_sampled(&t->acct, t0);
+    ps_acct_call_end(&t->acct, c);
 }
 
 void ps_counters_zero(ps_team *t)

@@ -22,6 +22,22 @@ static int agree(const char *driver, int rank, int size, int rc, const char *msg
     return worst;
 }
 
+/* Every rank parsed the same command line, but loaded the kernel
+ * libraries (--kernel-lib) from its own host's files: when that failed on
+ * some rank but not on this one, stop too, with that rank's code, rather
+ * than wait for it in the next collective call. */
+static int agree_parse(const char *driver, int rank, int rc)
+{
+    int bad = rc > 0 ? rc : 0, worst;
+    MPI_Allreduce(&bad, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (!worst || bad)
+        return rc;
+    if (rank == 0)
+        ps_error(driver, "another rank could not load the kernel libraries this "
+                 "one did (is every host's copy at the same path?)");
+    return worst;
+}
+
 /* What each rank tells rank 0 about where it ran. */
 struct placement {
     char host[PS_HOST_MAX + 1];
@@ -168,7 +184,7 @@ int ps_mpi_main(int argc, char **argv, const struct ps_mpi_driver *d)
     MPI_Init_thread(&argc, &argv, d->thread_level, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    rc = ps_cli_parse(argc, argv, &d->info, &o, rank != 0);
+    rc = agree_parse(name, rank, ps_cli_parse(argc, argv, &d->info, &o, rank != 0));
     if (rc == PS_CONTINUE && o.check)
         rc = check_config(d, &o);
     if (rc != PS_CONTINUE && rc != PS_TOPOLOGY) {

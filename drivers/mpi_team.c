@@ -43,11 +43,11 @@ void ps_team_queue_reset(ps_team *t)
 
 uint64_t ps_team_queue_take(ps_team *t, uint64_t chunk)
 {
-    double t0;
-    int timed = ps_acct_sample(&t->acct, &t0);
+    struct ps_acct_call c = ps_acct_call_begin(&t->acct);
+    if (c.state == 2)
+        ps_acct_call_start(&c);
     uint64_t first = mpi_level_queue_take(&t->l, chunk);
-    if (timed)
-        ps_acct_sampled(&t->acct, t0);
+    ps_acct_call_end(&t->acct, c);
     return first;
 }
 
@@ -61,11 +61,11 @@ int ps_counters_create(ps_team *t, size_t n)
 
 void ps_counter_add(ps_team *t, size_t i, uint64_t v)
 {
-    double t0;
-    int timed = ps_acct_sample(&t->acct, &t0);
+    struct ps_acct_call c = ps_acct_call_begin(&t->acct);
+    if (c.state == 2)
+        ps_acct_call_start(&c);
     mpi_level_counter_add(&t->l, i, v);
-    if (timed)
-        ps_acct_sampled(&t->acct, t0);
+    ps_acct_call_end(&t->acct, c);
 }
 
 void ps_counters_zero(ps_team *t)

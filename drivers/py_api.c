@@ -147,6 +147,7 @@ static void make_driver(struct ps_shm_driver *d, const char *name,
     d->own_timeout = share != SHM_ARENA_THREADS;   /* Python watches them */
     d->default_workers = online_cores;
     d->launch = launch;
+    d->arena_barrier = 1;
 }
 
 /* Register the Python side: launch (NULL in a worker process), the Python

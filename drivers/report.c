@@ -14,6 +14,7 @@
 
 #include "common.h"
 #include "parscale/raw_schema.h"
+#include "plugin.h"
 
 /* --output: the file rank 0 writes the CSV to (opened before the run, so
  * a bad path fails before any work); NULL: stdout. */
@@ -200,10 +201,10 @@ static void col_RUNTIME_ENV(FILE *f, const struct row *x)
         fputs(x->w->runtime_env, f);
 }
 
-/* Per-worker time accounting (acct.h), when the run accounted. */
+/* Per-worker time accounting (acct.h), when the repetition was accounted. */
 static void put_acct(FILE *f, const struct row *x, const double *v)
 {
-    if (x->out->accounted)
+    if (x->out->accounted && v[x->r] >= 0)
         fprintf(f, "%.9g", v[x->r]);
 }
 
@@ -216,14 +217,32 @@ static void col_TEAM_MEAN(FILE *f, const struct row *x) { put_acct(f, x, x->out-
 /* Hardware counters in useful time, summed over workers (perfctr.c). */
 static void col_INSTRUCTIONS(FILE *f, const struct row *x)
 {
-    if (x->out->counted)
+    if (x->out->counted && x->out->instructions[x->r] >= 0)
         fprintf(f, "%.0f", x->out->instructions[x->r]);
 }
 
 static void col_CYCLES(FILE *f, const struct row *x)
 {
-    if (x->out->counted)
+    if (x->out->counted && x->out->cycles[x->r] >= 0)
         fprintf(f, "%.0f", x->out->cycles[x->r]);
+}
+
+/* The library a loaded kernel came from (plugin.h), and its SHA-256:
+ * what a rerun needs to run the same code.  Empty for a built-in kernel. */
+static void col_KERNEL_LIB(FILE *f, const struct row *x)
+{
+    const char *path, *sha256;
+    ps_plugin_source(x->o->kernel, &path, &sha256);
+    if (path)
+        fputs(path, f);
+}
+
+static void col_KERNEL_LIB_SHA256(FILE *f, const struct row *x)
+{
+    const char *path, *sha256;
+    ps_plugin_source(x->o->kernel, &path, &sha256);
+    if (sha256)
+        fputs(sha256, f);
 }
 
 /* Format a wall-clock time (seconds since the epoch) as ISO 8601 UTC into
@@ -240,25 +259,68 @@ static void stamp(double t, time_t *last, char *when)
     *last = secs;
 }
 
+/* Columns whose value is the same on every row of a run: formatted once,
+ * not once per row (printf of doubles was ~90 % of a serial run's cost
+ * per repetition).  A column not listed here is written row by row, so a
+ * new per-repetition column is right without touching this list. */
+static int per_run(int c)
+{
+    switch (c) {
+    case PS_COL_RUN_ID: case PS_COL_KERNEL: case PS_COL_DRIVER: case PS_COL_SCALING:
+    case PS_COL_SIZE: case PS_COL_WORKERS: case PS_COL_STARTUP: case PS_COL_RATE_UNIT:
+    case PS_COL_VERIFIED: case PS_COL_HOST: case PS_COL_CLASS: case PS_COL_TOTAL_SIZE:
+    case PS_COL_RANKS: case PS_COL_THREADS: case PS_COL_NODES: case PS_COL_CORES:
+    case PS_COL_SCHEDULE: case PS_COL_PARAMS: case PS_COL_WARMUP: case PS_COL_WORK:
+    case PS_COL_WORK_UNIT: case PS_COL_CHECKSUM: case PS_COL_CHECK_ERROR:
+    case PS_COL_VERSION: case PS_COL_HOSTS: case PS_COL_BIND: case PS_COL_AFFINITY:
+    case PS_COL_PHYSICAL_CORES: case PS_COL_NUMA_NODES: case PS_COL_LLC_BYTES:
+    case PS_COL_WORKING_SET: case PS_COL_EMPTY_SECONDS: case PS_COL_RUNTIME_ENV:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+typedef void (*col_writer)(FILE *f, const struct row *x);
+
 /* Every row of the run into f. */
 static void write_rows(FILE *f, const struct ps_opts *o, const struct ps_job *j,
                        const struct ps_outcome *out, const struct ps_where *w)
 {
-    char when[32] = "";
+#define PS_WRITER(id, name, kind) col_##id,
+    static const col_writer writers[PS_RAW_NCOLS] = { PS_RAW_COLUMNS(PS_WRITER) };
+#undef PS_WRITER
+    char when[32] = "", *fixed = NULL;
+    size_t fixed_len = 0, at[PS_RAW_NCOLS];
     time_t last = 0;
     struct row x = { .o = o, .j = j, .out = out, .w = w, .when = when,
                      .work = j->kernel->work(&j->plan) };
     rate_unit(j->kernel->unit, &x.scale, &x.unit);
+    /* the per-run columns' text, NUL-separated, column c at fixed + at[c] */
+    FILE *m = open_memstream(&fixed, &fixed_len);
+    for (int c = 0; m && c < PS_RAW_NCOLS; c++) {
+        at[c] = (size_t)ftell(m);
+        if (per_run(c))
+            writers[c](m, &x);
+        fputc('\0', m);
+    }
+    if (m && fclose(m) != 0) {
+        free(fixed);
+        fixed = NULL;
+    }
     for (x.r = 0; x.r < j->reps; x.r++) {
         stamp(out->stamp[x.r], &last, when);
-#define PS_WRITE(id, name, kind)                                              \
-        if (PS_COL_##id)                                                      \
-            fputc(',', f);                                                    \
-        col_##id(f, &x);
-        PS_RAW_COLUMNS(PS_WRITE)
-#undef PS_WRITE
+        for (int c = 0; c < PS_RAW_NCOLS; c++) {
+            if (c)
+                fputc(',', f);
+            if (fixed && per_run(c))
+                fputs(fixed + at[c], f);
+            else
+                writers[c](f, &x);
+        }
         fputc('\n', f);
     }
+    free(fixed);
 }
 
 static int cmp_double(const void *a, const void *b)

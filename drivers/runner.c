@@ -257,7 +257,7 @@ void ps_worker(ps_team *t, const struct ps_job *j, struct ps_outcome *out)
         *phase = PS_PHASE_REP + 2 * r;
         ps_barrier(t);
         double t0 = ps_now();
-        ps_acct_begin(t, &run, t0);
+        ps_acct_begin(t, &run, r, t0);
         int skip = r == 0 && fault && do_fault(fault);
         if (!skip)
             k->run(t, state);
@@ -284,7 +284,7 @@ void ps_worker(ps_team *t, const struct ps_job *j, struct ps_outcome *out)
         double useful, team;
         ps_barrier(t);
         double t0 = ps_now();
-        ps_acct_begin(t, &run, t0);
+        ps_acct_begin(t, &run, -1, t0);
         ps_barrier(t);
         double stop = ps_now();
         ps_acct_end(t, &run, -1, stop, &useful, &team);

@@ -43,7 +43,14 @@ int ps_shm_main(int argc, char **argv, const struct ps_shm_driver *d)
     j.one_clock = 1;
     ps_topo_init();                 /* before any worker starts or is timed */
     ps_topo_of(ps_topo_allowed(), &topo);
-    struct shm_arena *a = shm_arena_create(workers, d->process_shared,
+    enum shm_barrier barrier;
+    const char *barrier_env = getenv("PARSCALE_BARRIER");
+    if (shm_barrier_parse(barrier_env, &barrier)) {
+        ps_error(d->info.name, "PARSCALE_BARRIER must be spin or futex, not '%s'",
+                 barrier_env);
+        return PS_EXIT_USAGE;
+    }
+    struct shm_arena *a = shm_arena_create(workers, d->process_shared, barrier,
                                            ps_outcome_bytes(j.reps, workers), &extra);
     if (!a) {
         ps_error(d->info.name, "cannot map shared memory for %d workers: %s",
@@ -69,6 +76,8 @@ int ps_shm_main(int argc, char **argv, const struct ps_shm_driver *d)
         char env[PS_ENV_MAX] = "";
         if (d->runtime_env)
             d->runtime_env(env);
+        if (d->arena_barrier)
+            ps_env_add(env, "PARSCALE_BARRIER", shm_barrier_name(barrier));
         w.runtime_env = env;
         ps_hostname(w.host, sizeof w.host);
         char *aff = ps_affinity_join(out->affinity, workers);

@@ -23,6 +23,9 @@ struct ps_shm_driver {
     /* Append the runtime's settings to env (ps_env_add), after the run;
      * NULL: none. */
     void (*runtime_env)(char *env);
+    int arena_barrier;         /* workers meet in the arena's barrier, as
+                                  PARSCALE_BARRIER says (recorded in
+                                  runtime_env) */
 };
 
 /* Parse, plan, start workers, report.  Returns the process exit code. */

@@ -14,6 +14,12 @@
  * hold everywhere: the address is picked in a range no process of ours
  * maps anything in (FILE_ARENA_LOW..HIGH, far below the libraries and far
  * above the program and its heap).
+ *
+ * The team's barrier is either the arena's process-shared pthread barrier,
+ * which always sleeps on a futex, or (the default) a spin-then-block
+ * barrier on a round counter: spin on it for a bounded time, then sleep on
+ * it with the futex syscall (spinbar.c).  The start barrier is always the
+ * pthread one.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE            /* memfd_create, MAP_FIXED_NOREPLACE */
@@ -29,6 +35,7 @@
 #include <unistd.h>
 
 #include "shm_team.h"
+#include "spinbar.h"
 
 #define RED_CHUNK 512          /* values per reduction round */
 #define HALO_CHUNK 32768       /* doubles per halo round and direction */
@@ -40,7 +47,9 @@
 #define FILE_ARENA_TRIES 16
 
 struct shm_arena {
+    struct spinbar spin;       /* first: its words sit on their own lines */
     pthread_barrier_t barrier;
+    enum shm_barrier kind;
     _Atomic uint64_t queue;
     int workers;
     int fd;                    /* SHM_ARENA_FILE: its memory file, in owner */
@@ -103,7 +112,8 @@ static char *map_arena(size_t bytes, int share, int *fd)
 }
 
 struct shm_arena *shm_arena_create(int workers, int process_shared,
-                                   size_t extra, void **extra_out)
+                                   enum shm_barrier kind, size_t extra,
+                                   void **extra_out)
 {
     size_t w = (size_t)workers;
     size_t head = round_up(sizeof(struct shm_arena));
@@ -130,7 +140,9 @@ struct shm_arena *shm_arena_create(int workers, int process_shared,
         errno = err;
         return NULL;
     }
+    spinbar_init(&a->spin, (unsigned)workers, process_shared);
     atomic_init(&a->queue, 0);
+    a->kind = kind;
     a->workers = workers;
     a->fd = fd;
     a->owner = getpid();
@@ -194,6 +206,12 @@ void ps_team_start_barrier(struct ps_team *t)
         pthread_barrier_wait(&t->arena->barrier);
 }
 
+/* The spin-then-block barrier on the arena's round counter. */
+static void spin_barrier(struct ps_team *t)
+{
+    spinbar_wait(&t->arena->spin);
+}
+
 /* A team of one has nobody to wait for. */
 static void no_barrier(struct ps_team *t) { (void)t; }
 
@@ -206,7 +224,24 @@ void shm_team_init(struct ps_team *t, struct shm_arena *a, int rank, int size,
     t->size = size;
     t->arena = a;
     t->sched = sched;
-    t->barrier = barrier ? barrier : size == 1 ? no_barrier : arena_barrier;
+    t->barrier = barrier ? barrier : size == 1 ? no_barrier
+                 : a->kind == SHM_BARRIER_FUTEX ? arena_barrier : spin_barrier;
+}
+
+int shm_barrier_parse(const char *name, enum shm_barrier *kind)
+{
+    if (!name || strcmp(name, "spin") == 0)
+        *kind = SHM_BARRIER_SPIN;
+    else if (strcmp(name, "futex") == 0)
+        *kind = SHM_BARRIER_FUTEX;
+    else
+        return -1;
+    return 0;
+}
+
+const char *shm_barrier_name(enum shm_barrier kind)
+{
+    return kind == SHM_BARRIER_FUTEX ? "futex" : "spin";
 }
 
 int ps_rank(const ps_team *t) { return t->rank; }
@@ -275,15 +310,27 @@ void ps_team_queue_reset(ps_team *t)
     ps_acct_leave(&t->acct);
 }
 
+/* An atomic add timed (acct.h): out of line, so that the common path of
+ * the calls below needs no stack frame. */
+static __attribute__((noinline)) uint64_t timed_add(struct ps_acct *a,
+                                                    _Atomic uint64_t *where,
+                                                    uint64_t v, struct ps_acct_call c)
+{
+    ps_acct_call_start(&c);
+    uint64_t old = atomic_fetch_add_explicit(where, v, memory_order_relaxed);
+    ps_acct_call_end(a, c);
+    return old;
+}
+
 /* A grab may be one per item: sampled (acct.h). */
 uint64_t ps_team_queue_take(ps_team *t, uint64_t chunk)
 {
-    double t0;
-    int timed = ps_acct_sample(&t->acct, &t0);
+    struct ps_acct_call c = ps_acct_call_begin(&t->acct);
+    if (c.state == 2)
+        return timed_add(&t->acct, &t->arena->queue, chunk, c);
     uint64_t first = atomic_fetch_add_explicit(&t->arena->queue, chunk,
                                                memory_order_relaxed);
-    if (timed)
-        ps_acct_sampled(&t->acct, t0);
+    ps_acct_call_end(&t->acct, c);
     return first;
 }
 
@@ -303,11 +350,13 @@ void ps_counter_add(ps_team *t, size_t i, uint64_t v)
                               memory_order_relaxed);
         return;
     }
-    double t0;
-    int timed = ps_acct_sample(&t->acct, &t0);
+    struct ps_acct_call call = ps_acct_call_begin(&t->acct);
+    if (call.state == 2) {
+        timed_add(&t->acct, c, v, call);
+        return;
+    }
     atomic_fetch_add_explicit(c, v, memory_order_relaxed);
-    if (timed)
-        ps_acct_sampled(&t->acct, t0);
+    ps_acct_call_end(&t->acct, call);
 }
 
 void ps_counters_zero(ps_team *t)

@@ -12,6 +12,17 @@
 
 struct shm_arena;
 
+/* The arena's barrier for pthread and fork workers (PARSCALE_BARRIER):
+ * spin on a round counter for a bounded time, then sleep on it with a
+ * futex; or glibc's process-shared pthread barrier, which always sleeps. */
+enum shm_barrier { SHM_BARRIER_SPIN, SHM_BARRIER_FUTEX };
+
+/* The barrier called name ("spin", "futex"; NULL: the default, spin) into
+ * *kind; returns 0, or -1 for any other name. */
+int shm_barrier_parse(const char *name, enum shm_barrier *kind);
+/* "spin" or "futex". */
+const char *shm_barrier_name(enum shm_barrier kind);
+
 /* One worker's handle; every worker has its own, all point at one arena. */
 struct ps_team {
     int rank, size;
@@ -33,9 +44,11 @@ enum {
 
 /* Map an arena for `workers` workers with `extra` bytes the driver may use
  * (returned in *extra_out, zeroed), shared as process_shared (SHM_ARENA_*).
+ * kind: the barrier teams made without one of their own use.
  * Returns NULL (errno set) on failure. */
 struct shm_arena *shm_arena_create(int workers, int process_shared,
-                                   size_t extra, void **extra_out);
+                                   enum shm_barrier kind, size_t extra,
+                                   void **extra_out);
 /* The memory file of a SHM_ARENA_FILE arena, in the process that made it;
  * else -1. */
 int shm_arena_fd(const struct shm_arena *a);
@@ -46,7 +59,7 @@ struct shm_arena *shm_arena_attach(int fd, void *at, void **extra_out);
 /* Unmap an arena (and close the memory file, in its maker). */
 void shm_arena_destroy(struct shm_arena *a);
 /* Fill in worker `rank`'s handle.  barrier == NULL: the arena's own
- * (process-shared) pthread barrier; size 1 teams need none. */
+ * (spin or futex, as the arena was made); size 1 teams need none. */
 void shm_team_init(struct ps_team *t, struct shm_arena *a, int rank, int size,
                    const struct ps_sched *sched,
                    void (*barrier)(struct ps_team *t));

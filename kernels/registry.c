@@ -8,12 +8,12 @@
 
 extern const struct ps_kernel ps_kernel_sqrtpow, ps_kernel_ep,
     ps_kernel_triad, ps_kernel_sleep, ps_kernel_mandel, ps_kernel_stencil,
-    ps_kernel_histogram;
+    ps_kernel_histogram, ps_kernel_sync;
 
 const struct ps_kernel *const ps_kernels[] = {
     &ps_kernel_sqrtpow, &ps_kernel_ep,      &ps_kernel_triad,
     &ps_kernel_sleep,   &ps_kernel_mandel,  &ps_kernel_stencil,
-    &ps_kernel_histogram, NULL,
+    &ps_kernel_histogram, &ps_kernel_sync, NULL,
 };
 
 /* The kernel called name, or NULL. */
@@ -29,6 +29,7 @@ static const char *const class_names[] = {
     [PS_COMPUTE] = "compute",     [PS_MEMORY] = "memory",
     [PS_LATENCY] = "latency",     [PS_IMBALANCE] = "imbalance",
     [PS_HALO] = "halo",           [PS_CONTENTION] = "contention",
+    [PS_PRIMITIVE] = "primitive",
 };
 
 static const char *const unit_names[] = {

@@ -2,6 +2,9 @@
 # of PREFIX.dat are workers, cost (µs), and its 95 % interval.
 
 unset logscale y; set ytics autofreq; set format y "%g"; unset mytics; set yrange [*:*]
+# defaults, for a column with no value at all (stats then defines nothing)
+U_max = NaN; U_min = NaN
+L_max = NaN; L_min = NaN
 stats [*:*][*:*] DATA using 4 nooutput name "U"
 stats [*:*][*:*] DATA using 2 nooutput name "L"
 set ylabel "cost of one operation [µs] (log scale)"

@@ -3,6 +3,10 @@
 
 unset logscale y; set ytics autofreq; set format y "%g"; unset mytics; set yrange [*:*]
 DATA = PREFIX.".dat"
+# defaults, for a column with no value at all (stats then defines nothing)
+U_max = NaN; U_min = NaN
+L_max = NaN; L_min = NaN
+W_max = NaN; W_min = NaN
 stats [*:*][*:*] DATA using 4 nooutput name "U"
 stats [*:*][*:*] DATA using 3 nooutput name "L"
 USCALE = (U_max < 1e3) ? 1 : 1e-3

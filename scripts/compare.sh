@@ -22,7 +22,7 @@ USAGE_LINE=$usage_line
 
 runs=()
 out=""
-summarize_bin="${PARSCALE_BUILD:-$root/build}/parscale-summarize"
+summarize_bin="$(parscale_bin_dir)/parscale-summarize"
 while (($# > 0)); do
     case "$1" in
     -h | --help)

@@ -37,7 +37,7 @@ dir=""
 formats="png,svg"
 figures=""
 jobs=$(nproc 2>/dev/null || echo 1)
-summarize_bin="${PARSCALE_BUILD:-$root/build}/parscale-summarize"
+summarize_bin="$(parscale_bin_dir)/parscale-summarize"
 while (($# > 0)); do
     case "$1" in
     -h | --help)
@@ -117,7 +117,7 @@ if ((stale)); then
     probe_args=()
     [[ -s "$dir/probe.csv" ]] && probe_args=(--probe "$dir/probe.csv")
     printf '%s: summarising %s\n' "$prog" "$dir/raw.csv" >&2
-    "$summarize_bin" --out "$dir" --drivers "$root/share/drivers.csv" "${probe_args[@]}" \
+    "$summarize_bin" --out "$dir" --drivers "$(parscale_data_dir)/drivers.csv" "${probe_args[@]}" \
         -- "$dir/raw.csv" || die "summariser '$summarize_bin' failed on '$dir/raw.csv'"
     [[ -s "$dir/data/figures.tsv" ]] || die "summariser '$summarize_bin' wrote no '$dir/data/figures.tsv'"
     source_id >"$dir/data/source.txt" || die "cannot write '$dir/data/source.txt'"

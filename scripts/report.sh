@@ -51,7 +51,7 @@ done
 [[ -f "$dir/summary.csv" ]] || usage_error "no summary.csv in '$dir' (run scripts/plot.sh first)"
 command -v python3 >/dev/null 2>&1 || die "python3 not found; install python3"
 
-python3 "$root/scripts/report.py" "$dir" "$root/share/report.html.in" ||
+python3 "$root/scripts/report.py" "$dir" "$(parscale_data_dir)/report.html.in" ||
     die "cannot build the report from '$dir'"
 awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
                    printf "%-10s %-18s %7s %12s %9s  %s\n", "kernel", "series", "workers", "median_s", "speedup", "flags"; next }

@@ -27,13 +27,13 @@ declare -A PRESET_HELP=(
 	[python]="Python's threads vs processes claims: I/O-like sleep at 1, 5, 10, 50 workers and CPU-bound sqrtpow at 1, 2, 4, as Python threads, fork and spawn processes (Python loops, and the C kernel through ctypes) beside the C pthread and fork drivers (~1 min)"
 	[smoke]="every C kernel and driver at 1 and 2 workers with tiny sizes (seconds)"
 )
-readonly DEFAULT_SIZES=sqrtpow=12M,ep=8Mi,triad=16M,sleep=96,mandel=512,stencil=1536,histogram=4M
-readonly WEAK_SIZES=sqrtpow=2M,ep=1Mi,triad=1M,sleep=16,mandel=256,stencil=320,histogram=1M
+readonly DEFAULT_SIZES=sqrtpow=12M,ep=8Mi,triad=16M,sleep=96,mandel=512,stencil=1536,histogram=4M,sync=2000
+readonly WEAK_SIZES=sqrtpow=2M,ep=1Mi,triad=1M,sleep=16,mandel=256,stencil=320,histogram=1M,sync=1000
 readonly TVP_SIZES=sqrtpow=12M,sleep=200
 # Threads per MPI rank of the hybrid driver in the default and weak studies
 # (so it runs at 2, 4 and 8 workers, not at 1).
 readonly HYBRID_THREADS=2
-readonly SMOKE_SIZES=sqrtpow=100k,ep=64Ki,triad=100k,sleep=8,mandel=64,stencil=64,histogram=100k
+readonly SMOKE_SIZES=sqrtpow=100k,ep=64Ki,triad=100k,sleep=8,mandel=64,stencil=64,histogram=100k,sync=500
 # The python preset: sqrtpow's Python loop takes ~0.2 s per repetition at 1
 # worker at this size, the C kernel ~16 ms; sleep items wait 1 ms each
 # (100 ms per repetition at 1 worker, 2 ms at 50) and compute nothing.

@@ -388,7 +388,7 @@ else
 		esac
 	done
 	if [[ -z $run_dir ]]; then
-		run_dir="$ROOT/results/$(short_host)-$(stamp_now)"
+		run_dir="$(parscale_results_dir)/$(short_host)-$(stamp_now)"
 		sweep_opts+=(--out "$run_dir")
 	fi
 	((has_launcher)) || sweep_opts+=(--launcher srun)

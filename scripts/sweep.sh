@@ -201,7 +201,7 @@ new_sweep() {
 	probe_from_options
 	[[ -n ${S[seed]} ]] || S[seed]=$(((${SRANDOM:-$RANDOM} + $$) % 2147483647))
 	S[sweep_id]="$(stamp_now)-$(printf '%04x' $((RANDOM % 65536)))"
-	OUT=${OPTV[out]-$ROOT/results/$(short_host)-$(stamp_now)}
+	OUT=${OPTV[out]-$(parscale_results_dir)/$(short_host)-$(stamp_now)}
 	folder_check_new "$OUT"
 	plan_make "${S[sweep_id]}"
 	((!S[shuffle])) || plan_shuffle "${S[seed]}"

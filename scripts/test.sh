@@ -28,10 +28,11 @@ build build -DCMAKE_BUILD_TYPE=Release
 build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARSCALE_SANITIZE=ON
 # tests/sanitize/CMakeLists.txt registers sanitize.tsan in a tree built with
 # -fsanitize=thread, and sanitize.valgrind in a plain tree without
-# -march=native (valgrind does not decode AVX-512).
-build_only build-tsan parscale-pthread,parscale-fork -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+# -march=native (valgrind does not decode AVX-512); both also run the
+# example kernel library (example_spmv).
+build_only build-tsan parscale-pthread,parscale-fork,example_spmv -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_FLAGS=-fsanitize=thread -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread
-build_only build-valgrind parscale-serial,parscale-summarize -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+build_only build-valgrind parscale-serial,parscale-summarize,example_spmv -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DPARSCALE_NATIVE=OFF
 
 status=0

@@ -80,7 +80,7 @@ void ps_counters_read(ps_team *t, uint64_t *out);
 /* ---- kernels ---------------------------------------------------------- */
 
 enum ps_class { PS_COMPUTE, PS_MEMORY, PS_LATENCY, PS_IMBALANCE, PS_HALO,
-                PS_CONTENTION };
+                PS_CONTENTION, PS_PRIMITIVE };
 enum ps_unit { PS_BYTES, PS_FLOPS, PS_ITEMS };
 enum ps_ptype { PS_PINT, PS_PREAL, PS_PCHOICE };
 
@@ -102,6 +102,8 @@ struct ps_plan {
     int size_given;                 /* the user set it (else the default) */
     double param[PS_MAX_PARAMS];    /* parsed values; a choice is its index */
     int reps_total;                 /* warm-up + timed repetitions */
+    enum ps_sched_kind sched_kind;  /* the user's --schedule ... */
+    uint64_t sched_chunk;           /* ... and its chunk (0: static block) */
 };
 
 /* A kernel's description, one row of the registry. */
@@ -153,10 +155,45 @@ struct ps_kernel {
     .memory = memory, .work = work, .setup = setup, .run = run,               \
     .check = check, .teardown = teardown
 
-/* The registry: every kernel, in --list order, NULL-terminated. */
+/* ---- a kernel library of one's own (plugins) -------------------------- */
+
+/*
+ * A kernel written outside parscale is built as a shared object (the CMake
+ * package's parscale_add_kernel) that ends with one line naming its
+ * descriptors:
+ *     PS_PLUGIN(&my_kernel);
+ * Every driver loads such a library given with --kernel-lib PATH (or found
+ * through PARSCALE_KERNEL_PATH) and runs its kernels like the built-in ones;
+ * the team calls above resolve to the driver's own.  The sizes recorded
+ * here let a driver refuse a library built against another kernel.h.
+ * Bump PS_PLUGIN_ABI whenever a change here would break a built library.
+ */
+#define PS_PLUGIN_ABI 1
+
+struct ps_plugin {
+    int abi;                  /* PS_PLUGIN_ABI of the kernel.h it was built with */
+    size_t kernel_bytes;      /* sizeof(struct ps_kernel) there */
+    size_t plan_bytes;        /* sizeof(struct ps_plan) there */
+    const struct ps_kernel *const *kernels;   /* NULL-terminated */
+};
+
+#define PS_PLUGIN(...)                                                        \
+    static const struct ps_kernel *const ps_plugin_kernels_[] = {             \
+        __VA_ARGS__, NULL };                                                  \
+    __attribute__((visibility("default"))) extern const struct ps_plugin      \
+        ps_plugin_info;                                                       \
+    const struct ps_plugin ps_plugin_info = {                                 \
+        PS_PLUGIN_ABI, sizeof(struct ps_kernel), sizeof(struct ps_plan),      \
+        ps_plugin_kernels_ }
+
+/* The symbol a driver looks up in a kernel library. */
+#define PS_PLUGIN_SYMBOL "ps_plugin_info"
+
+/* The registry: every built-in kernel, in --list order, NULL-terminated.
+ * Kernels of loaded libraries follow them in --list (drivers/plugin.h). */
 extern const struct ps_kernel *const ps_kernels[];
 
-/* Find a kernel by name; NULL if there is none. */
+/* Find a built-in kernel by name; NULL if there is none. */
 const struct ps_kernel *ps_kernel_find(const char *name);
 
 /* Names for the enums, as printed in the CSV. */

@@ -63,7 +63,9 @@
     X(TEAM_MAX, "team_max", NONNEG_OPT)                                       \
     X(TEAM_MEAN, "team_mean", NONNEG_OPT)                                     \
     X(INSTRUCTIONS, "instructions", NONNEG_OPT)                               \
-    X(CYCLES, "cycles", NONNEG_OPT)
+    X(CYCLES, "cycles", NONNEG_OPT)                                           \
+    X(KERNEL_LIB, "kernel_lib", TEXT_OPT)                                     \
+    X(KERNEL_LIB_SHA256, "kernel_lib_sha256", TEXT_OPT)
 
 /* Column indices, PS_COL_RUN_ID = 0 ... */
 enum ps_raw_col {

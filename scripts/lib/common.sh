@@ -32,9 +32,58 @@ usage_error() {
 	exit "$EXIT_USAGE"
 }
 
-# repo_root: print the absolute path of the repository holding this file.
+# repo_root: print the absolute path of the repository holding this file
+# (in an installed copy: PREFIX/share/parscale, which holds scripts/ and
+# plots/ the same way).
 repo_root() {
 	(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+}
+
+# Where things are.  In a source tree the programs are in build/ (or
+# $PARSCALE_BUILD), the data files (drivers.csv, report.html.in) in share/
+# and new runs go to results/.  An installed copy (cmake --install) has
+# lib/installed.sh beside this file, which sets PARSCALE_INSTALLED_BIN: the
+# scripts, plots/ and the data files share PREFIX/share/parscale, the
+# programs are in PREFIX/bin (or $PARSCALE_BUILD) and new runs go to
+# ./results.
+PARSCALE_INSTALLED_BIN=""
+if [[ -r ${BASH_SOURCE[0]%/*}/installed.sh ]]; then
+	# shellcheck source=/dev/null
+	. "${BASH_SOURCE[0]%/*}/installed.sh"
+fi
+
+# parscale_installed: true in an installed copy of the scripts.
+parscale_installed() {
+	[[ -n $PARSCALE_INSTALLED_BIN ]]
+}
+
+# parscale_bin_dir: the folder of the drivers and parscale-summarize.
+parscale_bin_dir() {
+	if [[ -n ${PARSCALE_BUILD:-} ]]; then
+		printf '%s\n' "$PARSCALE_BUILD"
+	elif parscale_installed; then
+		(cd "$(repo_root)/$PARSCALE_INSTALLED_BIN" && pwd -P)
+	else
+		printf '%s\n' "$(repo_root)/build"
+	fi
+}
+
+# parscale_data_dir: the folder of drivers.csv and report.html.in.
+parscale_data_dir() {
+	if parscale_installed; then
+		repo_root
+	else
+		printf '%s\n' "$(repo_root)/share"
+	fi
+}
+
+# parscale_results_dir: where a new run folder goes by default.
+parscale_results_dir() {
+	if parscale_installed; then
+		printf '%s\n' "$PWD/results"
+	else
+		printf '%s\n' "$(repo_root)/results"
+	fi
 }
 
 # is_uint S: true if S is a decimal integer >= 0 (at most 9 digits).
@@ -120,13 +169,13 @@ online_cores() {
 	nproc 2>/dev/null || getconf _NPROCESSORS_ONLN
 }
 
-# driver_list [COLUMN=VALUE]: the drivers of share/drivers.csv (the one
+# driver_list [COLUMN=VALUE]: the drivers of drivers.csv (the one
 # table of driver facts), in its order column, one a line; with
 # COLUMN=VALUE only those whose COLUMN is VALUE (family=c, launch=mpi).
 # Returns 1 when the table cannot be read or lacks a column.
 driver_list() {
 	local table filter=${1:-}
-	table="$(repo_root)/share/drivers.csv"
+	table="$(parscale_data_dir)/drivers.csv"
 	[[ -r $table ]] || return 1
 	awk -F, -v want="${filter%%=*}" -v value="${filter#*=}" '
 		NR == 1 {

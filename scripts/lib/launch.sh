@@ -34,7 +34,7 @@ HOSTFILE_SLOTS="" HOSTFILE_TOTAL=0 HOSTFILE_HOSTS=0 USER_PLACES=0
 # launch_from_options: the launch settings of a new sweep (OPTV -> S).
 launch_from_options() {
 	local list
-	S[build]=${OPTV[build]:-$ROOT/build}
+	S[build]=${OPTV[build]:-$(parscale_bin_dir)}
 	S[launcher]=${OPTV[launcher]:-$DEF_LAUNCHER}
 	S[hostfile]=${OPTV[hostfile]:-}
 	list=$(split_words "${OPTV[mpi_args]:-}") ||

@@ -53,7 +53,8 @@ declare -A DRV_FAMILY=() DRV_WORKERS_ARE=() DRV_LAUNCH=()
 
 # drivers_load: read share/drivers.csv (a broken table is a broken install).
 drivers_load() {
-	local f="$ROOT/share/drivers.csv" out
+	local f out
+	f="$(parscale_data_dir)/drivers.csv"
 	out=$(awk -F, -v want="$DRIVERS_HEADER" '
 		NR == 1 { if ($0 != want) { print "ERR 1: header is not " want; exit } nf = NF; next }
 		NF != nf || $1 !~ /^[a-z][a-z0-9-]*$/ || $2 !~ /^[0-9]+$/ || $5 !~ /^(direct|mpi)$/ ||
@@ -442,7 +443,7 @@ plan_load() {
 			if (index($2, sid "-") != 1) bad("run id " $2 " is not of sweep " sid)
 			if (($2 in ids)) bad("run id " $2 " repeats line " ids[$2])
 			ids[$2] = FNR
-			if ($3 !~ /^[a-z][a-z0-9_]*$/) bad("bad kernel")
+			if ($3 !~ /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/) bad("bad kernel")
 			if (index(drivers, " " $4 " ") == 0) bad("unknown driver " $4)
 			if ($5 != "strong" && $5 != "weak") bad("bad scaling")
 			if (sc != "" && $5 != sc) bad("scaling " $5 " in a " sc " sweep")

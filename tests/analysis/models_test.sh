@@ -35,7 +35,7 @@ row() {
     local sec=${v[sec]:-}
     [[ -n $sec ]] || sec=$(jitter "${v[t]}" "${v[rep]}" "${v[rep]}")
     [[ ${v[driver]} == serial || ${v[driver]} == pthread || ${v[driver]} == openmp ]] && v[ranks]=1
-    printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,1,Mitems/s,%s,h,2026-01-01T00:00:00Z,%s,%s,%s,%s,1,%s,static,%s,1,%s,items,0,0,0.1.0,h:1,none,0,,,%s,%s,%s,%s,%s,%s,%s,%s,%s,,\n' \
+    printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,1,Mitems/s,%s,h,2026-01-01T00:00:00Z,%s,%s,%s,%s,1,%s,static,%s,1,%s,items,0,0,0.1.0,h:1,none,0,,,%s,%s,%s,%s,%s,%s,%s,%s,%s,,,,\n' \
         "${v[run]}" "${v[kernel]}" "${v[driver]}" "${v[scaling]}" "${v[size]}" "${v[workers]}" \
         "${v[rep]}" "$sec" "${v[startup]}" "${v[verified]}" "${v[class]}" "${v[size]}" \
         "${v[ranks]}" "${v[threads]}" "${v[cores]}" "${v[params]}" "${v[work]}" "${v[llc]}" \

@@ -10,6 +10,7 @@ declare -A CASE=(
     [mandel]="--size 101 --param maxiter=200"
     [stencil]="--size 67 --param iters=5"
     [histogram]="--size 100003 --param bins=16"
+    [sync]="--size 301 --param op=allreduce8 --param delay=7"
 )
 # Extra schedules tried on the kernels that take one.
 SCHEDULES=("dynamic,4" "static,3")

@@ -82,7 +82,7 @@ fi
 # (--bind-to none keeps the mask taskset gave; Open MPI would rebind.)
 if [[ -x $BIN/parscale-mpi ]]; then
     mpi_under_c0() {
-        ASAN_OPTIONS=$MPI_ASAN_OPTIONS taskset -c "$c0" timeout -k 5 "$RUN_TIMEOUT" \
+        ps_mpi taskset -c "$c0" timeout -k 5 "$RUN_TIMEOUT" \
             "$MPIEXEC" -n 2 --oversubscribe --bind-to none "$BIN/parscale-mpi" "$@"
     }
     mpi_under_c0 --topology > "$tmp/mpi-topo" 2> "$tmp/err" || fail "mpi --topology: $(cat "$tmp/err")"

@@ -85,11 +85,14 @@ SCHEDULES=(static dynamic "static,1" "dynamic,1" "dynamic,7" "static,3" "dynamic
     "dynamic,9007199254740992" "static,18446744073709551616Gi" guided "" static:3)
 SCALINGS=(strong weak Strong "weak " "" strongweak s w)
 BINDS=(none cores "" core "cores,none" NONE)
-ACCOUNTINGS=(on off "" On 1 "on,off" of)
+ACCOUNTINGS=(on off alternate "" On 1 "on,off" of alt)
 RUN_IDS=(abc a.b-c_d "$id64" "${id64}x" "" "a b" "a,b" "é" $'\xff' "../x" "-" "a/b")
 TIMEOUTS=(1 0.5 0 -1 nan inf 1e7 10000001 1e-300 4.9e-324 1e-400 0x1p-2 "1,5" "" " 1")
 PARAM_KEYS=(power class scalar wait_us spin maxiter iters bins mode "" "=" x
     POWER "power " "$long_a")
+# kernel libraries that are none: missing, not a file, not a library, a
+# folder without one, a path the CSV cannot hold, the driver itself
+KERNEL_LIBS=(/nonexistent/libx.so /dev/null /etc/passwd / "" "a,b.so" /proc/self/exe "$long_a")
 PARAM_VALUES=(3 0.5 8 8.0000001 0.49 0 -1 1 1e400 nan inf S Z none shared private
     "shared|private" "shared " "" "=3" 1048576 1048577 10000000 10000001 1e2 1.5)
 
@@ -98,12 +101,12 @@ PARAM_VALUES=(3 0.5 8 8.0000001 0.49 0 -1 1 1e400 nan inf S Z none shared privat
 # out of the random vectors (their output is not CSV), and so is
 # --topology; the fixed list has them.
 OPT_NAMES=(kernel workers size scaling reps warmup schedule param run-id timeout
-    no-header threads bind accounting)
+    no-header threads bind accounting kernel-lib)
 declare -A OPT_SHORT=([kernel]=k [workers]=w [size]=n [reps]=r)
 declare -A OPT_POOL=([kernel]=KERNELS [workers]=WORKERS [size]=SIZES [scaling]=SCALINGS
     [reps]=NUMBERS [warmup]=NUMBERS [schedule]=SCHEDULES [param]=PARAM [run-id]=RUN_IDS
     [timeout]=TIMEOUTS [no-header]="" [threads]=WORKERS [bind]=BINDS
-    [accounting]=ACCOUNTINGS)
+    [accounting]=ACCOUNTINGS [kernel-lib]=KERNEL_LIBS)
 
 # ---- generation -----------------------------------------------------------
 
@@ -303,7 +306,9 @@ fixed 2 "${t[@]}" --lis
 fixed 2 "${t[@]}" -x
 fixed 2 "${t[@]}" extra
 fixed 2 "${t[@]}" -- --reps 1
-fixed 0 --kern sqrtpow --si 1000 --rep=1 -r1 -n1000 -ksqrtpow
+fixed 0 --kernel sqrtpow --si 1000 --rep=1 -r1 -n1000 -ksqrtpow
+fixed 2 "${t[@]}" --kern sqrtpow
+fixed 2 "${t[@]}" --kernel-lib /nonexistent/libx.so
 fixed 0 "${t[@]}" --kernel sqrtpow --kernel sqrtpow --size 7 --size 1000
 fixed 0 "${t[@]}" --no-header
 fixed 0 --help --bogus

@@ -2,6 +2,8 @@
 # Shared by the driver tests: how to run a driver, and small assertions.
 # Source it after setting BIN (the build directory).
 
+# Only the kernels a test names: none of a PARSCALE_KERNEL_PATH of the user's.
+unset PARSCALE_KERNEL_PATH
 # MPI as root in tests only; ob1 starts ~10x faster than UCX on one node.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_pml="${OMPI_MCA_pml:-ob1}"
@@ -14,8 +16,17 @@ export OMPI_MCA_pml="${OMPI_MCA_pml:-ob1}"
 # kernels and common code are leak-checked through the other drivers.
 MPI_ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 
-# ps_mpi ARGS... : parscale-mpi or mpiexec with the leak check off
-ps_mpi() { ASAN_OPTIONS=$MPI_ASAN_OPTIONS "$@"; }
+# Open MPI 4 keeps its session directories under one folder per host and
+# user in TMPDIR, which a finishing mpiexec removes when it looks empty: two
+# tests starting mpiexec at once (ctest -j) then fail now and then with
+# "orte_session_dir failed".  Each test gives its runs a folder of its own,
+# its $tmp (set before any run), which its cleanup removes.
+
+# ps_mpi ARGS... : parscale-mpi or mpiexec with the leak check off and
+# the test's own session folder
+ps_mpi() {
+    ASAN_OPTIONS=$MPI_ASAN_OPTIONS OMPI_MCA_orte_tmpdir_base=${tmp:-${TMPDIR:-/tmp}} "$@"
+}
 
 # ps_run DRIVER WORKERS ARGS... : run a driver with WORKERS workers,
 # bounded in time; MPI through mpiexec; hybrid WORKERS is RANKSxTHREADS.

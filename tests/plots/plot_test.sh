@@ -58,7 +58,7 @@ want=(pi-strong-200000000-method_midpoint-time pi-strong-200000000-method_midpoi
 for name in "${want[@]}"; do
     grep -q "^$name	" "$figures" || fail "figures.tsv lacks $name"
 done
-while IFS=$'\t' read -r name script _case _rest; do
+while IFS=$'\t' read -r name _script _case _rest; do
     [[ $name == name ]] && continue
     for ext in png svg pdf; do
         [[ -s "$run/plots/$name.$ext" ]] || fail "missing or empty $name.$ext"

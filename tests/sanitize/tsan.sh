@@ -65,4 +65,27 @@ if [[ " ${kernels[*]} " == *" histogram "* ]]; then
         check "$d" 3 --kernel histogram --size 30001 --param mode=private --schedule dynamic,5
     done
 fi
+# every team operation, through both shared-memory barriers
+if [[ " ${kernels[*]} " == *" sync "* ]]; then
+    for b in spin futex; do
+        for d in pthread fork; do
+            for op in none barrier allreduce1 allreduce8 halo grab update; do
+                sched=static
+                [[ $op == grab ]] && sched=dynamic
+                PARSCALE_BARRIER=$b check "$d" 3 --kernel sync --size 101 --param op="$op" \
+                    --param halo=9 --param delay=5 --schedule "$sched"
+            done
+        done
+    done
+fi
+# a kernel from a library of its own (examples/spmv): halo and reductions
+# through calls resolved at load time
+spmv=$BIN/examples/spmv/libspmv.so
+if [[ -f $spmv ]]; then
+    for d in pthread fork; do
+        for w in 2 3; do
+            check "$d" "$w" --kernel-lib "$spmv" --kernel spmv --size 24 --param iters=3
+        done
+    done
+fi
 echo "tsan: ok ($runs runs, no reports)"

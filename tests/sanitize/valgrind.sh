@@ -50,6 +50,15 @@ for k in "${kernels[@]}"; do
         --reps 2 --warmup 1 --run-id "vg-$k"
     cat "$tmp/out" >>"$tmp/raw.csv.all"
 done
+# A kernel from a library of its own (examples/spmv), and a library the
+# loader refuses.
+spmv=$BIN/examples/spmv/libspmv.so
+if [[ -f $spmv ]]; then
+    vg_check "parscale-serial --kernel-lib libspmv.so" 0 "$BIN/parscale-serial" \
+        --kernel-lib "$spmv" --kernel spmv --size 16 --param iters=3 --reps 2
+    vg_check "a refused kernel library" 2 "$BIN/parscale-serial" --kernel-lib "$spmv" \
+        --kernel-lib /nonexistent --kernel spmv
+fi
 # The error paths free what they took: a usage error found after the
 # kernel is known, and a failed verification (worker 0 skips its share).
 # (A --timeout ends the run with _exit on purpose: not checked.)

@@ -18,7 +18,7 @@ readonly STUDY="$SRC/scripts/study.sh"
 
 # Sizes small enough that a run takes a few milliseconds.
 # shellcheck disable=SC2034
-readonly TINY_SIZES=sqrtpow=20k,ep=64Ki,triad=20k,sleep=4,mandel=32,stencil=32,histogram=20k
+readonly TINY_SIZES=sqrtpow=20k,ep=64Ki,triad=20k,sleep=4,mandel=32,stencil=32,histogram=20k,sync=200
 
 fail() {
 	printf '%s: FAIL: %s\n' "$TEST_NAME" "$*" >&2
