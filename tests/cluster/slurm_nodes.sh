@@ -144,7 +144,7 @@ note "job ended $state; $victim recorded: $(printf '%s\n' "$line" | cut -d, -f10
 # ---- the node comes back; --resubmit completes the sweep
 t="$(date +%s.%N)"
 slurm_start_node 2 || fail "node2's slurmd did not start again"
-slurm_wait_idle 60 || fail "node2 did not come back"
+slurm_wait_idle 120 || fail "node2 did not come back: $(slurm_cmd sinfo -h -o '%n %t %E' | tr '\n' ';')"
 slurm_in_head timeout 60 "$SUBMIT" --resubmit "$d" >/dev/null 2>"$work/submit.err" ||
 	fail "submit.sh --resubmit failed: $(cat "$work/submit.err")"
 re_id="$(submitted "$d")"
