@@ -28,7 +28,7 @@ declare -A PRESET_HELP=(
 	[primitives]="what one barrier, allreduce of 1 and 8 doubles, halo exchange, queue grab and shared update costs on pthread, OpenMP, fork and MPI at 1, 2 and 4 workers, and with the futex-only barrier (~2 min)"
 	[smoke]="every C kernel and driver at 1 and 2 workers with tiny sizes (seconds)"
 )
-readonly DEFAULT_SIZES=sqrtpow=12M,ep=8Mi,triad=16M,sleep=96,mandel=512,stencil=1536,histogram=4M,sync=2000
+readonly DEFAULT_SIZES=sqrtpow=8M,ep=4Mi,triad=16M,sleep=96,mandel=512,stencil=1536,histogram=2M,sync=2000
 readonly WEAK_SIZES=sqrtpow=2M,ep=1Mi,triad=1M,sleep=16,mandel=256,stencil=320,histogram=1M,sync=1000
 readonly TVP_SIZES=sqrtpow=12M,sleep=200
 # Threads per MPI rank of the hybrid driver in the default and weak studies
