@@ -164,9 +164,18 @@ csv_col() {
 	} END { exit !found }' "$1"
 }
 
-# online_cores: the number of CPUs this process may run on.
+# online_cores [BIN_DIR]: the number of CPUs this process may run on, as the
+# drivers count them for their `cores` column (parscale-pthread --topology:
+# the CPUs in the affinity mask), so that the sweep's oversubscription
+# decisions, the capacity probe and the rows use one figure; nproc (which
+# also reads the affinity mask) when no driver is built yet.
 online_cores() {
-	nproc 2>/dev/null || getconf _NPROCESSORS_ONLN
+	local bin=${1:-$(parscale_bin_dir 2>/dev/null)} n=""
+	if [[ -x $bin/parscale-pthread ]]; then
+		n=$(timeout 10 "$bin/parscale-pthread" --topology 2>/dev/null | sed -n 's/^cores=//p')
+	fi
+	[[ $n =~ ^[0-9]+$ ]] || n=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)
+	printf '%s\n' "$n"
 }
 
 # driver_list [COLUMN=VALUE]: the drivers of drivers.csv (the one

@@ -28,7 +28,7 @@ MPI_ARGS=()
 MPI_ENV=()
 DARGS=()
 CMD=()
-CORES=$(online_cores)
+CORES=$(nproc 2>/dev/null || echo 1)    # until the build folder is known
 HOSTFILE_SLOTS="" HOSTFILE_TOTAL=0 HOSTFILE_HOSTS=0 USER_PLACES=0
 
 # launch_from_options: the launch settings of a new sweep (OPTV -> S).
@@ -59,6 +59,7 @@ launch_check_values() {
 	[[ -d ${S[build]} ]] ||
 		usage_error "build folder '${S[build]}' does not exist (build first, or give --build DIR)"
 	S[build]=$(cd -- "${S[build]}" && pwd -P)
+	CORES=$(online_cores "${S[build]}")   # as these drivers count them
 	build_cache_load
 	MPI_ARGS=()
 	[[ -z ${S[mpi_arg]} ]] || mapfile -t MPI_ARGS <<<"${S[mpi_arg]}"
@@ -270,6 +271,13 @@ cmd_for() {
 		CMD=(env "${MPI_ENV[@]}" "${env_add[@]}" srun --mpi=pmix --ntasks="$ranks"
 			--cpus-per-task="$cpus" "${MPI_ARGS[@]}" "$bin" "${args[@]}")
 		return 0
+	fi
+	# Open MPI's session folders in the run folder, not /tmp: two sweeps (or
+	# a sweep and a test) starting mpirun at once raced there
+	# ("orte_session_dir failed"). Local runs only: another host may not
+	# see this folder.
+	if [[ -z ${S[hostfile]} && -z ${OMPI_MCA_orte_tmpdir_base+set} ]]; then
+		env_add+=("OMPI_MCA_orte_tmpdir_base=$DIR/.runs")
 	fi
 	CMD=(env "${MPI_ENV[@]}" "${env_add[@]}" mpirun -np "$ranks")
 	if ((over)) && [[ " ${MPI_ARGS[*]} " != *" --oversubscribe "* ]]; then
