@@ -512,6 +512,26 @@ static int model_findings(struct analysis *a)
 
 /* ---- POP: the dominant loss ------------------------------------------ */
 
+/* "load balance 0.97, communication efficiency 0.61, computation scaling
+ * 0.95 — the loss is communication" for one configuration. */
+static void pop_clause(char *buf, size_t len, const struct derived *d)
+{
+    struct ratio comp = isfinite(d->pop.comp_serial.v) ? d->pop.comp_serial : d->pop.comp_self;
+    double v[] = {d->pop.lb.v, d->pop.comm.v, comp.v};
+    int worst = 0;
+    for (int k = 1; k < 3; k++)
+        if (isfinite(v[k]) && (!isfinite(v[worst]) || v[k] < v[worst]))
+            worst = k;
+    const char *loss = worst == 0 ? "load imbalance" : worst == 1
+                       ? "communication (time in team calls)" : "computation scaling (useful time grew)";
+    snprintf(buf, len, "load balance %.2f, communication efficiency %.2f, computation scaling "
+             "%.2f — %s%s", v[0], v[1], v[2], v[worst] >= GOOD_EFFICIENCY ? "no factor below 0.8"
+             : "the loss is ", v[worst] >= GOOD_EFFICIENCY ? "" : loss);
+}
+
+/* Per series: the factors at the largest worker count with a core each
+ * (the series' own scaling), and past the cores where it ran there
+ * (oversubscription, which shows as computation scaling). */
 static int pop_findings(struct analysis *a)
 {
     for (size_t s = 0; s < a->nseries; s++) {
@@ -519,35 +539,42 @@ static int pop_findings(struct analysis *a)
         const struct config *cf = an_cfg(a, se->first);
         if (strcmp(cf->scaling, "strong") != 0 || strcmp(cf->driver, "serial") == 0)
             continue;
-        /* the largest worker count with the factors recorded */
-        const struct derived *d = NULL;
-        long p = 0;
-        for (size_t i = se->first; i < se->first + se->n; i++)
-            if (isfinite(an_der(a, i)->pop.lb.v) && an_cfg(a, i)->workers > 1) {
-                d = an_der(a, i);
-                p = an_cfg(a, i)->workers;
+        const struct derived *in = NULL, *over = NULL;
+        long pin = 0, pover = 0, cores = 0;
+        for (size_t i = se->first; i < se->first + se->n; i++) {
+            const struct config *c = an_cfg(a, i);
+            if (!isfinite(an_der(a, i)->pop.lb.v) || c->workers < 2)
+                continue;
+            cores = c->cores;
+            if (c->workers <= c->cores) {
+                in = an_der(a, i);
+                pin = c->workers;
+            } else {
+                over = an_der(a, i);
+                pover = c->workers;
             }
-        if (d == NULL)
+        }
+        if (in == NULL && over == NULL)
             continue;
-        struct ratio comp = isfinite(d->pop.comp_serial.v) ? d->pop.comp_serial : d->pop.comp_self;
-        double v[] = {d->pop.lb.v, d->pop.comm.v, comp.v};
-        int worst = 0;
-        for (int k = 1; k < 3; k++)
-            if (isfinite(v[k]) && v[k] < v[worst])
-                worst = k;
-        char label[200], subject[400], verdict[120];
+        char label[200], subject[400], c1[300] = "", c2[340] = "";
         case_label(a, &a->cases[se->kcase], label, sizeof label);
         snprintf(subject, sizeof subject, "%s/%s", a->cases[se->kcase].slug, se->name);
-        if (v[worst] >= GOOD_EFFICIENCY)
-            snprintf(verdict, sizeof verdict, "no factor below %.1f", GOOD_EFFICIENCY);
-        else
-            snprintf(verdict, sizeof verdict, "the loss is %s",
-                     worst == 0 ? "load imbalance" : worst == 1 ? "communication (time in team calls)"
-                                                               : "computation scaling (useful work grew)");
-        if (add(a, "pop", subject, "%s, %s at %ld workers: load balance %.2f, communication "
-                "efficiency %.2f, computation scaling %.2f — %s.", label, se->name, p, v[0],
-                v[1], v[2], verdict) != 0)
-            return -1;
+        if (in != NULL) {
+            pop_clause(c1, sizeof c1, in);
+            if (over != NULL) {
+                char tmp[300];
+                pop_clause(tmp, sizeof tmp, over);
+                snprintf(c2, sizeof c2, "; past the %ld cores, at %ld workers: %s", cores, pover, tmp);
+            }
+            if (add(a, "pop", subject, "%s, %s at %ld workers: %s%s.", label, se->name, pin, c1,
+                    c2) != 0)
+                return -1;
+        } else {
+            pop_clause(c1, sizeof c1, over);
+            if (add(a, "pop", subject, "%s, %s at %ld workers (more than the %ld cores): %s.",
+                    label, se->name, pover, cores, c1) != 0)
+                return -1;
+        }
     }
     return 0;
 }

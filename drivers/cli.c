@@ -23,7 +23,7 @@
 /* Long options; the short ones are the same letters in optstring. */
 enum { OPT_SCALING = 256, OPT_WARMUP, OPT_SCHEDULE, OPT_PARAM, OPT_RUN_ID,
        OPT_TIMEOUT, OPT_NO_HEADER, OPT_LIST_NAMES, OPT_THREADS, OPT_BIND,
-       OPT_TOPOLOGY, OPT_ACCOUNTING, OPT_KERNEL_LIB };
+       OPT_TOPOLOGY, OPT_ACCOUNTING, OPT_KERNEL_LIB, OPT_OUTPUT, OPT_CHECK };
 
 static const struct option options[] = {
     { "kernel", required_argument, NULL, 'k' },
@@ -40,6 +40,8 @@ static const struct option options[] = {
     { "no-header", no_argument, NULL, OPT_NO_HEADER },
     { "threads", required_argument, NULL, OPT_THREADS },
     { "bind", required_argument, NULL, OPT_BIND },
+    { "output", required_argument, NULL, OPT_OUTPUT },
+    { "check-config", optional_argument, NULL, OPT_CHECK },
     { "list", no_argument, NULL, 'l' },
     { "list-names", no_argument, NULL, OPT_LIST_NAMES },
     { "topology", no_argument, NULL, OPT_TOPOLOGY },
@@ -105,6 +107,14 @@ static void usage(const struct ps_driver *d)
            "      --threads N         OpenMP threads per MPI rank (parscale-hybrid;\n"
            "                          default OMP_NUM_THREADS)\n"
            "      --no-header         omit the CSV header line\n"
+           "      --output FILE       write the CSV to FILE instead of stdout (created\n"
+           "                          or emptied before the run; removed if the run\n"
+           "                          cannot write it)\n"
+           "      --check-config[=LIST]\n"
+           "                          check everything (sizes, memory, parameters) for\n"
+           "                          each worker count of LIST (N or N@LOCAL, LOCAL of\n"
+           "                          them on this host; default --workers) and exit 0\n"
+           "                          or 2 without running\n"
            "  -l, --list              list kernels, classes, size units, defaults\n"
            "      --list-names        list kernel names only, one per line\n"
            "      --topology          print the CPUs a run may use as key=value\n"
@@ -414,6 +424,16 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
         case OPT_NO_HEADER:
             o->header = 0;
             break;
+        case OPT_OUTPUT:
+            if (!*optarg) {
+                ps_error(d->name, "--output needs a file name");
+                return PS_EXIT_USAGE;
+            }
+            o->output = optarg;
+            break;
+        case OPT_CHECK:
+            o->check = optarg ? optarg : "";
+            break;
         case OPT_THREADS:
             if (!d->takes_threads) {
                 ps_error(d->name, "--threads is for parscale-hybrid; use --workers");
@@ -646,6 +666,92 @@ int ps_job_make(const struct ps_opts *o, int workers, int local,
         return PS_EXIT_USAGE;
     }
     return 0;
+}
+
+int ps_check_default(const struct ps_driver *d, const char *option, int value,
+                     char *err, size_t errlen)
+{
+    const char *env = d->default_env ? getenv(d->default_env) : NULL;
+    char from[64] = "";
+    if (value >= 1 && value <= PS_MAX_WORKERS)
+        return 0;
+    if (env)
+        snprintf(from, sizeof from, " (from %s=%.24s)", d->default_env, env);
+    snprintf(err, errlen, "%s not given, and its default %d%s is not from 1 to %d",
+             option, value, from, PS_MAX_WORKERS);
+    return PS_EXIT_USAGE;
+}
+
+int ps_cli_wants_check(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        if (strcmp(argv[i], "--check-config") == 0
+            || strncmp(argv[i], "--check-config=", 15) == 0)
+            return 1;
+    return 0;
+}
+
+/* One configuration of --check-config: w workers, local of them here. */
+static int check_one(const struct ps_opts *o, int w, int local, int threads)
+{
+    const struct ps_driver *d = o->driver;
+    struct ps_job j;
+    char err[PS_ERR_MAX];
+    if (d->max_workers && w > d->max_workers) {
+        ps_error(d->name, "the %s driver runs exactly %d worker, not %d", d->name,
+                 d->max_workers, w);
+        return PS_EXIT_USAGE;
+    }
+    if (w % threads) {
+        ps_error(d->name, "--workers %d is not a multiple of --threads %d", w, threads);
+        return PS_EXIT_USAGE;
+    }
+    if (ps_job_make(o, w, local, &j, err, sizeof err)) {
+        ps_error(d->name, "%s", err);
+        return PS_EXIT_USAGE;
+    }
+    return 0;
+}
+
+int ps_cli_check(const struct ps_opts *o, int workers, int threads)
+{
+    const struct ps_driver *d = o->driver;
+    const char *s = o->check;
+    char item[32];
+    long long w, local;
+    if (!*s)
+        return check_one(o, workers, workers, threads);
+    for (;;) {
+        size_t n = strcspn(s, ",");
+        char *at;
+        if (n == 0 || n >= sizeof item) {
+            ps_error(d->name, "--check-config wants worker counts N or N@LOCAL, "
+                     "comma-separated, not '%s'", o->check);
+            return PS_EXIT_USAGE;
+        }
+        memcpy(item, s, n);
+        item[n] = '\0';
+        at = strchr(item, '@');
+        if (at)
+            *at++ = '\0';
+        if (parse_int(item, 1, PS_MAX_WORKERS, &w)) {
+            ps_error(d->name, "--workers must be an integer from 1 to %d, not '%s'",
+                     PS_MAX_WORKERS, item);
+            return PS_EXIT_USAGE;
+        }
+        local = w;
+        if (at && parse_int(at, 1, w, &local)) {
+            ps_error(d->name, "--check-config %s@%s: the workers on this host must "
+                     "be from 1 to %lld", item, at, w);
+            return PS_EXIT_USAGE;
+        }
+        int rc = check_one(o, (int)w, (int)local, threads);
+        if (rc)
+            return rc;
+        if (!s[n])
+            return 0;
+        s += n + 1;
+    }
 }
 
 /* The parsers above, for parscale-exec's own command line (common.h). */

@@ -39,6 +39,7 @@ struct ps_driver {
     int max_workers;           /* 0, or the most workers it can run */
     int takes_threads;         /* accepts --threads (threads per rank) */
     int binds;                 /* accepts --bind (else the launcher binds) */
+    const char *default_env;   /* the variable its default count comes from */
     /* Parameters of the driver itself, given with --param like a kernel's
      * and parsed, listed and written after the kernel's; NULL: none. */
     const struct ps_param *params;
@@ -64,6 +65,8 @@ struct ps_opts {
     int threads;               /* --threads, 0 = not given */
     enum ps_bind bind;
     enum ps_accounting accounting;     /* --accounting, default on */
+    const char *output;        /* --output FILE, NULL = stdout */
+    const char *check;         /* --check-config[=LIST], NULL = run */
 };
 
 /* Test-only injected faults (PARSCALE_FAULT=RANK:KIND), see runner.c. */
@@ -205,6 +208,22 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
 int ps_job_make(const struct ps_opts *o, int workers, int local,
                 struct ps_job *j, char *err, size_t errlen);
 
+/* Check a count taken from the driver's default (online CPUs,
+ * OMP_NUM_THREADS) rather than from `option`: 0, or PS_EXIT_USAGE with a
+ * one-line message in err. */
+int ps_check_default(const struct ps_driver *d, const char *option, int value,
+                     char *err, size_t errlen);
+/* True if argv asks for --check-config (so the MPI drivers can answer
+ * before MPI_Init, without a launcher). */
+int ps_cli_wants_check(int argc, char **argv);
+/*
+ * --check-config: check the job for each worker count of o->check (N or
+ * N@LOCAL, comma-separated; empty: `workers`, all local) at `threads`
+ * threads per process, without running.  Returns 0, or PS_EXIT_USAGE after
+ * printing why.
+ */
+int ps_cli_check(const struct ps_opts *o, int workers, int threads);
+
 /* Bytes for an outcome with room for reps repetitions and workers. */
 size_t ps_outcome_bytes(int reps, int workers);
 /* Point an outcome's arrays into the memory that follows it. */
@@ -259,15 +278,19 @@ void ps_worker(ps_team *t, const struct ps_job *j, struct ps_outcome *out);
 
 /*
  * Write the CSV (header unless --no-header, one row per repetition) to
- * stdout in one piece and a one-line summary to stderr.  Returns the exit
- * code: 0, 3 when verification failed, 1 when stdout cannot be written.
+ * stdout or --output in one piece and a one-line summary to stderr.
+ * Returns the exit code: 0, 3 when verification failed, 1 when the CSV
+ * cannot be written (an --output file is then removed).
  */
 int ps_report(const struct ps_opts *o, const struct ps_job *j,
               const struct ps_outcome *out, const struct ps_where *w);
+/* Open --output (rank 0, before the run): 0, or PS_EXIT_FAULT after
+ * printing why.  Without --output the CSV goes to stdout. */
+int ps_output_open(const struct ps_opts *o);
 /*
  * Write the CSV alone (header unless --no-header, one row per repetition)
- * to stdout in one piece; errors are reported as parscale-PROG.  Returns 0,
- * or 1 when stdout cannot be written.
+ * to stdout or --output in one piece; errors are reported as parscale-PROG.
+ * Returns 0, or 1 when it cannot be written (an --output file is removed).
  */
 int ps_csv_write(const char *prog, const struct ps_opts *o, const struct ps_job *j,
                  const struct ps_outcome *out, const struct ps_where *w);

@@ -52,7 +52,8 @@ static void run(const struct ps_opts *o, const struct ps_job *j,
 
 static const struct ps_mpi_driver driver = {
     .info = { .name = "hybrid", .workers_help = "must equal ranks x threads "
-              "(default: that)", .takes_threads = 1, .binds = 1 },
+              "(default: that)", .takes_threads = 1, .binds = 1,
+              .default_env = "OMP_NUM_THREADS" },
     .thread_level = MPI_THREAD_SERIALIZED,
     .threads = threads_per_rank,
     .run = run,

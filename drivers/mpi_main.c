@@ -131,6 +131,20 @@ static int where(int rank, int size, int threads, const struct placement *me,
     return w->affinity ? 0 : -1;
 }
 
+/* --check-config, answered before MPI_Init (no launcher needed) or, if
+ * spelt so that argv did not show it, on every rank after it. */
+static int check_config(const struct ps_mpi_driver *d, const struct ps_opts *o)
+{
+    char err[PS_ERR_MAX];
+    int threads = d->threads(o);
+    if (!o->threads && d->info.takes_threads
+        && ps_check_default(&d->info, "--threads", threads, err, sizeof err)) {
+        ps_error(d->info.name, "%s", err);
+        return PS_EXIT_USAGE;
+    }
+    return ps_cli_check(o, o->workers ? o->workers : threads, threads);
+}
+
 /* --topology: rank 0 prints the figures summed over hosts and its own
  * host's CPU list.  Collective; returns the exit code. */
 static int print_topology(int rank, int size, const struct placement *me,
@@ -163,10 +177,16 @@ int ps_mpi_main(int argc, char **argv, const struct ps_mpi_driver *d)
     int rank, size, local, local_rank, provided, rc;
     MPI_Comm node;
 
+    if (ps_cli_wants_check(argc, argv)) {
+        rc = ps_cli_parse(argc, argv, &d->info, &o, 0);
+        return rc != PS_CONTINUE ? rc : check_config(d, &o);
+    }
     MPI_Init_thread(&argc, &argv, d->thread_level, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     rc = agree_parse(name, rank, ps_cli_parse(argc, argv, &d->info, &o, rank != 0));
+    if (rc == PS_CONTINUE && o.check)
+        rc = check_config(d, &o);
     if (rc != PS_CONTINUE && rc != PS_TOPOLOGY) {
         MPI_Finalize();
         return rc;
@@ -190,6 +210,9 @@ int ps_mpi_main(int argc, char **argv, const struct ps_mpi_driver *d)
         snprintf(err, sizeof err, "the MPI library lacks the thread support "
                  "this driver needs (level %d, got %d)", d->thread_level, provided);
         rc = PS_EXIT_FAULT;
+    } else if (!o.threads && d->info.takes_threads
+               && ps_check_default(&d->info, "--threads", threads, err, sizeof err)) {
+        rc = PS_EXIT_USAGE;
     } else if ((long long)size * threads > PS_MAX_WORKERS) {
         snprintf(err, sizeof err, "%d ranks x %d threads exceeds %d workers",
                  size, threads, PS_MAX_WORKERS);
@@ -203,6 +226,12 @@ int ps_mpi_main(int argc, char **argv, const struct ps_mpi_driver *d)
         rc = ps_job_make(&o, size * threads, local * threads, &j, err, sizeof err);
     }
     rc = agree(name, rank, size, rc, err);
+    if (rc) {
+        MPI_Finalize();
+        return rc;
+    }
+    /* rank 0 writes the CSV itself and sees its write errors */
+    rc = agree(name, rank, size, rank == 0 ? ps_output_open(&o) : 0, NULL);
     if (rc) {
         MPI_Finalize();
         return rc;

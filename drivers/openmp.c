@@ -57,7 +57,8 @@ static int launch(const struct ps_opts *o, struct ps_job *j,
 
 static const struct ps_shm_driver driver = {
     .info = { .name = "openmp", .workers_help = "threads (default: "
-              "omp_get_max_threads(), i.e. OMP_NUM_THREADS)", .binds = 1 },
+              "omp_get_max_threads(), i.e. OMP_NUM_THREADS)", .binds = 1,
+              .default_env = "OMP_NUM_THREADS" },
     .default_workers = max_threads,
     .launch = launch,
     .runtime_env = ps_omp_env,

@@ -14,10 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common.h"
 #include "parscale/raw_schema.h"
 #include "plugin.h"
+
+/* --output: the file rank 0 writes the CSV to (opened before the run, so
+ * a bad path fails before any work); NULL: stdout. */
+static FILE *csv_file;
+static const char *csv_path;
 
 /* Everything a row is made from. */
 struct row {
@@ -421,6 +427,37 @@ static double median(const double *v, int n)
     return m;
 }
 
+int ps_output_open(const struct ps_opts *o)
+{
+    if (!o->output)
+        return 0;
+    csv_file = fopen(o->output, "w");
+    if (!csv_file) {
+        ps_error(o->driver->name, "cannot open --output '%s': %s", o->output,
+                 strerror(errno));
+        return PS_EXIT_FAULT;
+    }
+    csv_path = o->output;
+    return 0;
+}
+
+/* Write len bytes of buf as the CSV; 0, or -1 with errno set. */
+static int put_csv(const char *buf, size_t len)
+{
+    FILE *f = csv_file ? csv_file : stdout;
+    errno = 0;
+    size_t put = fwrite(buf, 1, len, f);
+    int bad = put != len || fflush(f) != 0 || ferror(f);
+    int saved = errno;
+    if (csv_file && fclose(csv_file) != 0 && !bad) {
+        bad = 1;
+        saved = errno;
+    }
+    csv_file = NULL;
+    errno = saved;
+    return bad ? -1 : 0;
+}
+
 int ps_csv_write(const char *prog, const struct ps_opts *o, const struct ps_job *j,
                  const struct ps_outcome *out, const struct ps_where *w)
 {
@@ -439,12 +476,18 @@ int ps_csv_write(const char *prog, const struct ps_opts *o, const struct ps_job 
         ps_error(prog, "out of memory writing the CSV");
         return PS_EXIT_FAULT;
     }
-    errno = 0;
-    size_t put = fwrite(buf, 1, len, stdout);
+    int bad = put_csv(buf, len);
+    int saved = errno;
     free(buf);
-    if (put != len || fflush(stdout) != 0 || ferror(stdout)) {
-        ps_error(prog, "cannot write the CSV to stdout: %s",
-                 errno ? strerror(errno) : "write error");
+    if (bad) {
+        if (csv_path) {
+            unlink(csv_path);       /* no partial rows left behind */
+            ps_error(prog, "cannot write the CSV to '%s': %s", csv_path,
+                     saved ? strerror(saved) : "write error");
+        } else {
+            ps_error(prog, "cannot write the CSV to stdout: %s",
+                     saved ? strerror(saved) : "write error");
+        }
         return PS_EXIT_FAULT;
     }
     return PS_EXIT_OK;

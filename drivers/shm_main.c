@@ -23,11 +23,23 @@ int ps_shm_main(int argc, char **argv, const struct ps_shm_driver *d)
         ps_topo_print(&topo, ps_topo_allowed());
         return PS_EXIT_OK;
     }
-    int workers = o.workers ? o.workers : d->default_workers();
+    int workers = o.workers;
+    /* the default is not needed when --check-config lists the counts */
+    if (!workers && !(o.check && *o.check)) {
+        workers = d->default_workers();
+        if (ps_check_default(&d->info, "--workers", workers, err, sizeof err)) {
+            ps_error(d->info.name, "%s", err);
+            return PS_EXIT_USAGE;
+        }
+    }
+    if (o.check)
+        return ps_cli_check(&o, workers, 1);
     if (ps_job_make(&o, workers, workers, &j, err, sizeof err)) {
         ps_error(d->info.name, "%s", err);
         return PS_EXIT_USAGE;
     }
+    if (ps_output_open(&o))
+        return PS_EXIT_FAULT;
     j.one_clock = 1;
     ps_topo_init();                 /* before any worker starts or is timed */
     ps_topo_of(ps_topo_allowed(), &topo);

@@ -19,15 +19,16 @@ readonly ROOT
 # Presets: name, one-line description, sweep.sh arguments. The sizes are
 # picked so that the default study finishes well inside 3 minutes on a 2-core
 # machine (measured; see the README's "Sweeps and studies" section).
-readonly PRESET_NAMES=(default weak threads-vs-processes python smoke)
+readonly PRESET_NAMES=(default weak threads-vs-processes python primitives smoke)
 declare -A PRESET_HELP=(
 	[default]="strong scaling of every kernel with every driver at 1, 2, 4 and 8 workers, hybrid as 2 threads per rank at 2, 4 and 8 (~1.5 min on 2 cores)"
 	[weak]="weak scaling of every kernel with every driver at 1, 2, 4 and 8 workers, hybrid as 2 threads per rank at 2, 4 and 8 (~1.5 min)"
 	[threads-vs-processes]="sleep (latency-bound) and sqrtpow (compute-bound), pthread vs fork at 1, 2, 4, 5, 10 and 50 workers; a table of time and start-up cost (~30 s)"
 	[python]="Python's threads vs processes claims: I/O-like sleep at 1, 5, 10, 50 workers and CPU-bound sqrtpow at 1, 2, 4, as Python threads, fork and spawn processes (Python loops, and the C kernel through ctypes) beside the C pthread and fork drivers (~1 min)"
+	[primitives]="what one barrier, allreduce of 1 and 8 doubles, halo exchange, queue grab and shared update costs on pthread, OpenMP, fork and MPI at 1, 2 and 4 workers, and with the futex-only barrier (~2 min)"
 	[smoke]="every C kernel and driver at 1 and 2 workers with tiny sizes (seconds)"
 )
-readonly DEFAULT_SIZES=sqrtpow=12M,ep=8Mi,triad=16M,sleep=96,mandel=512,stencil=1536,histogram=4M,sync=2000
+readonly DEFAULT_SIZES=sqrtpow=8M,ep=4Mi,triad=16M,sleep=96,mandel=512,stencil=1536,histogram=2M,sync=2000
 readonly WEAK_SIZES=sqrtpow=2M,ep=1Mi,triad=1M,sleep=16,mandel=256,stencil=320,histogram=1M,sync=1000
 readonly TVP_SIZES=sqrtpow=12M,sleep=200
 # Threads per MPI rank of the hybrid driver in the default and weak studies
@@ -42,6 +43,17 @@ readonly PY_SIZES=sqrtpow=1M,sleep=100
 # sweep passes the same --param to every driver: the C drivers have no impl,
 # and py-thread runs both impl=python and impl=c.
 readonly PY_PARTS=(io cpu-python cpu-c-python cpu-c)
+# The primitives preset: every sync operation and the reference loop, each
+# a part (a sweep passes one --param op= to every run), then the
+# futex-only barrier (PARSCALE_BARRIER=futex) on the shared-memory drivers.
+readonly PRIM_OPS=(none barrier allreduce1 allreduce8 halo grab update)
+readonly PRIM_PARTS=("${PRIM_OPS[@]}" futex-none futex-barrier futex-allreduce1)
+readonly PRIM_SIZE=sync=4000
+# The default study's extra parts, so that it shows each kind of loss: the
+# imbalance kernel under a dynamic schedule beside the static one, the
+# contention kernel with private counts beside shared ones, and hybrid at 1
+# rank x 1 thread, its measured 1-worker baseline.
+readonly DEFAULT_PARTS=(main mandel-dynamic histogram-private hybrid-1x1)
 
 # preset_args NAME: set ARGS to the sweep.sh arguments of preset NAME.
 ARGS=()
@@ -55,8 +67,8 @@ preset_args() {
 		ARGS=(--drivers c --scaling weak --workers "1,2,4,8" --threads "$HYBRID_THREADS"
 			--size "$WEAK_SIZES" --reps 7 --warmup 1 --timeout 60)
 		;;
-	python)
-		ARGS=()   # py_part_args has each part's
+	python | primitives)
+		ARGS=()   # part_args has each part's
 		;;
 	threads-vs-processes)
 		ARGS=(--kernels "sleep,sqrtpow" --drivers "pthread,fork" --scaling strong
@@ -183,6 +195,51 @@ explicit shared memory or messages for anything they exchange.
 EOF
 }
 
+# preset_parts NAME: set PARTS to the parts of preset NAME (empty: one sweep).
+PARTS=()
+preset_parts() {
+	case $1 in
+	default) PARTS=("${DEFAULT_PARTS[@]}") ;;
+	python) PARTS=("${PY_PARTS[@]}") ;;
+	primitives) PARTS=("${PRIM_PARTS[@]}") ;;
+	*) PARTS=() ;;
+	esac
+}
+
+# part_args PRESET PART: set ARGS (and PART_ENV, VAR=VALUE words) for one
+# part of a preset that runs in parts.
+PART_ENV=()
+part_args() {
+	PART_ENV=()
+	case $1 in
+	python) py_part_args "$2" ;;
+	primitives) prim_part_args "$2" ;;
+	default) default_part_args "$2" ;;
+	esac
+}
+
+# default_part_args PART: the default study (DEFAULT_PARTS).
+default_part_args() {
+	preset_args default
+	case $1 in
+	main) ;;
+	mandel-dynamic) ARGS+=(--kernels mandel --schedule dynamic --no-probe) ;;
+	histogram-private) ARGS+=(--kernels histogram --param histogram:mode=private --no-probe) ;;
+	hybrid-1x1) ARGS+=(--drivers hybrid --threads 1 --workers 1 --no-probe) ;;
+	esac
+}
+
+# prim_part_args PART: one part of the primitives preset (PRIM_PARTS):
+# 7 timed repetitions of N = 4000 operations; grab needs the dynamic queue.
+prim_part_args() {
+	local op=${1#futex-} drivers="pthread,openmp,fork,mpi" probe=(--no-probe)
+	[[ $1 != futex-* ]] || { drivers="pthread,fork"; PART_ENV=(PARSCALE_BARRIER=futex); }
+	[[ $1 != none ]] || probe=()
+	ARGS=(--kernels sync --drivers "$drivers" --scaling strong --workers "1,2,4" --size "$PRIM_SIZE"
+		--param "sync:op=$op" --reps 7 --warmup 1 --timeout 60 "${probe[@]}")
+	[[ $op != grab ]] || ARGS+=(--schedule dynamic)
+}
+
 # py_part_args PART: set ARGS to the sweep.sh arguments of one part of the
 # python preset (PY_PARTS).  Every part: strong scaling, 7 timed repetitions
 # (a 95 % CI of the median needs at least 6), PY_SIZES.
@@ -218,16 +275,15 @@ py_facts() {
 	else
 		printf 'python_free_threaded=not available: no free-threaded CPython (python3.13t or later) was found when parscale was built\n'
 	fi
-	printf 'study_parts=%s\n' "$(IFS=,; printf '%s' "${PY_PARTS[*]}")"
 }
 
-# merge_parts: the python preset's parts into one run folder: raw.csv and
-# status.csv (one header, every part's rows), the probe.csv of the part that
-# ran the probe, and the first part's meta.txt with the Python facts added.
-# Nothing to merge after a dry run.
+# merge_parts: a preset's parts into one run folder: raw.csv and status.csv
+# (one header, every part's rows), the probe.csv of the part that ran the
+# probe, and the first part's meta.txt with the parts (and for the python
+# preset the Python facts) added.  Nothing to merge after a dry run.
 merge_parts() {
 	local part dir first=""
-	for part in "${PY_PARTS[@]}"; do
+	for part in "${PARTS[@]}"; do
 		dir=$out/parts/$part
 		[[ ! -f $dir/probe.csv || -f $out/probe.csv ]] || cp "$dir/probe.csv" "$out/probe.csv"
 		[[ -f $dir/raw.csv ]] || continue
@@ -242,24 +298,26 @@ merge_parts() {
 	[[ -n $first ]] || return 0
 	{
 		[[ ! -f $first/meta.txt ]] || cat "$first/meta.txt"
-		py_facts
+		[[ $preset != python ]] || py_facts
+		printf 'study_parts=%s\n' "$(IFS=,; printf '%s' "${PARTS[*]}")"
 	} >"$out/meta.txt"
 }
 
 sweep_rc=0
-if [[ $preset == python ]]; then
+preset_parts "$preset"
+if ((${#PARTS[@]} > 0)); then
 	[[ ! -e $out ]] || [[ -d $out && -z $(ls -A "$out") ]] ||
 		usage_error "--out '$out' must be new or empty"
 	plot=1
 	for a in "${extra[@]}"; do
 		[[ $a != --no-plot && $a != --dry-run ]] || plot=0
 	done
-	for part in "${PY_PARTS[@]}"; do
-		py_part_args "$part"
+	for part in "${PARTS[@]}"; do
+		part_args "$preset" "$part"
 		printf '%s: part %s\n' "$PROG" "$part" >&2
 		rc=0
-		"$ROOT/scripts/sweep.sh" "${ARGS[@]}" --build "$build" --out "$out/parts/$part" \
-			--no-plot "${extra[@]}" || rc=$?
+		env "${PART_ENV[@]}" "$ROOT/scripts/sweep.sh" "${ARGS[@]}" --build "$build" \
+			--out "$out/parts/$part" --no-plot "${extra[@]}" || rc=$?
 		((rc != EXIT_USAGE)) || exit "$rc"
 		((rc == 0 || sweep_rc != 0)) || sweep_rc=$rc
 	done

@@ -14,6 +14,8 @@ export LC_NUMERIC=C
 PROG=submit.sh
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source-path=SCRIPTDIR source=lib/folder.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/folder.sh"
 ROOT=$(repo_root)
 readonly ROOT
 readonly SWEEP="$ROOT/scripts/sweep.sh"
@@ -59,6 +61,9 @@ Resources (each job; array tasks each get the same):
                       them (quotes honoured), never evaluated; they come
                       after the generated ones and so override them
   --no-collect-job    array mode: do not submit the collect job
+  --allow-changed-build
+                      with --resubmit: run although the build or the
+                      environment differs from the folder's build.txt
   --dry-run           print the batch script(s) and sbatch command lines;
                       submit nothing and write nothing
   -h, --help          print this help and exit
@@ -75,77 +80,45 @@ EOF
 
 # ---- options -----------------------------------------------------------------
 
-mode=""
-partition=""
-account=""
-time_limit=""
-nodes=""
-ntasks=""
-cpus=""
-job_name=parscale
-sbatch_args_str=""
-collect_job=1
-dry_run=0
-resubmit=""
-collect=""
-sweep_opts=()
-
-need_value() {
-	(($2 >= 2)) || usage_error "option '$1' needs a value"
-}
-
-while (($#)); do
-	opt=$1
-	val=""
-	has_inline=0
-	if [[ $opt == --*=* ]]; then
-		val=${opt#*=}
-		opt=${opt%%=*}
-		has_inline=1
-	fi
-	case $opt in
-	--)
-		shift
-		sweep_opts=("$@")
-		break
-		;;
-	--mode | --partition | --account | --time | --nodes | --ntasks | --cpus-per-task | \
-		--job-name | --sbatch-args | --resubmit | --collect)
-		if ((!has_inline)); then
-			need_value "$opt" "$#"
-			val=$2
-			shift
-		fi
-		;;
-	--no-collect-job | --dry-run | -h | --help)
-		((!has_inline)) || usage_error "option '$opt' takes no value"
-		;;
-	*)
-		usage_error "unknown option '$1' (sweep options go after --; see --help)"
-		;;
-	esac
-	shift
-	[[ $val != *$'\n'* ]] || usage_error "newline in the value of '$opt'"
-	case $opt in
-	--mode) mode=$val ;;
-	--partition) partition=$val ;;
-	--account) account=$val ;;
-	--time) time_limit=$val ;;
-	--nodes) nodes=$val ;;
-	--ntasks) ntasks=$val ;;
-	--cpus-per-task) cpus=$val ;;
-	--job-name) job_name=$val ;;
-	--sbatch-args) sbatch_args_str=$val ;;
-	--no-collect-job) collect_job=0 ;;
-	--dry-run) dry_run=1 ;;
-	--resubmit) resubmit=$val ;;
-	--collect) collect=$val ;;
-	-h | --help)
-		usage
-		exit 0
-		;;
-	esac
-done
+opt_add <<'EOF_OPTS'
+--mode value mode
+--partition value partition
+--account value account
+--time value time
+--nodes value nodes
+--ntasks value ntasks
+--cpus-per-task value cpus
+--job-name value job_name
+--sbatch-args value sbatch_args
+--resubmit value resubmit
+--collect value collect
+--no-collect-job flag no_collect_job
+--allow-changed-build flag allow_changed
+--dry-run flag dry_run
+-h|--help flag help
+-- rest sweep_opts
+EOF_OPTS
+# shellcheck disable=SC2034  # read by opt_parse
+OPT_HINT="sweep options go after --; see --help"
+opt_parse "$@"
+if [[ -n ${OPTV[help]:-} ]]; then
+	usage
+	exit 0
+fi
+mode=${OPTV[mode]:-}
+partition=${OPTV[partition]:-}
+account=${OPTV[account]:-}
+time_limit=${OPTV[time]:-}
+nodes=${OPTV[nodes]:-}
+ntasks=${OPTV[ntasks]:-}
+cpus=${OPTV[cpus]:-}
+job_name=${OPTV[job_name]:-parscale}
+sbatch_args_str=${OPTV[sbatch_args]:-}
+collect_job=$((${OPTV[no_collect_job]:-0} ? 0 : 1))
+dry_run=${OPTV[dry_run]:-0}
+resubmit=${OPTV[resubmit]:-}
+collect=${OPTV[collect]:-}
+sweep_opts=("${OPT_REST[@]}")
 
 # ---- checks ------------------------------------------------------------------
 
@@ -193,9 +166,11 @@ slurm() {
 	timeout -k 5 "$SLURM_CMD_TIMEOUT" "$@"
 }
 
-# safe_path P: true if P can stand in an #SBATCH line unquoted.
-safe_path() {
-	[[ $1 =~ ^[A-Za-z0-9_./+@=,:-]+$ ]]
+# slurm_path_ok P: true if Slurm can take P as a job's output path: it
+# expands '%' patterns in the whole path (the working directory's part
+# too) and strips backslashes; anything else goes, quoted.
+slurm_path_ok() {
+	[[ $1 != *[%\\]* ]]
 }
 
 # compact_list N...: ascending integers as Slurm's array syntax (1-3,5,7-8).
@@ -257,7 +232,13 @@ sbatch_lines() {
 	*) out_name="%x-%j.out" ;;
 	esac
 	printf '#SBATCH --job-name=%s\n' "$job_name${kind:+-$kind}"
-	printf '#SBATCH --output=%s\n' "$run_dir/slurm/$out_name"
+	if slurm_path_ok "$run_dir"; then
+		# a double-quoted value; \" stands for a quote
+		printf '#SBATCH --output="%s"\n' "${run_dir//\"/\\\"}/slurm/$out_name"
+	else
+		# the script sends its output there itself (own_output)
+		printf '#SBATCH --output=/dev/null\n'
+	fi
 	[[ -z $partition ]] || printf '#SBATCH --partition=%s\n' "$partition"
 	[[ -z $account ]] || printf '#SBATCH --account=%s\n' "$account"
 	[[ -z $time_limit ]] || printf '#SBATCH --time=%s\n' "$time_limit"
@@ -266,6 +247,9 @@ sbatch_lines() {
 		return 0
 	fi
 	[[ -z $nodes ]] || printf '#SBATCH --nodes=%s\n' "$nodes"
+	# A node that fails fails the runs on it, which the sweep records (and
+	# --resubmit reruns); the rest of the sweep goes on.
+	[[ $kind != allocation ]] || printf '#SBATCH --no-kill\n'
 	printf '#SBATCH --ntasks=%s\n' "$ntasks"
 	printf '#SBATCH --cpus-per-task=%s\n' "$cpus"
 	[[ $kind != array ]] || printf '#SBATCH --array=%s\n' "$array_spec"
@@ -275,6 +259,7 @@ sbatch_lines() {
 settings_lines() {
 	printf 'sweep=%q\n' "$SWEEP"
 	printf 'run_dir=%q\n' "$run_dir"
+	slurm_path_ok "$run_dir" || printf 'own_output=1\n'
 	[[ $1 == collect ]] && return 0
 	if ((${#JOB_SWEEP_ARGS[@]})); then
 		printf 'sweep_args=(%s)\n' "$(quote_cmd "${JOB_SWEEP_ARGS[@]}")"
@@ -315,7 +300,9 @@ submit() {
 		JOB_ID="${kind^^}_JOB_ID"
 		return 0
 	fi
-	out=$(slurm "${cmd[@]}") ||
+	# from / when the folder's path would confuse Slurm as a working
+	# directory; the scripts name every path in full
+	out=$(if slurm_path_ok "$run_dir"; then slurm "${cmd[@]}"; else cd / && slurm "${cmd[@]}"; fi) ||
 		die "sbatch of '$script' failed (submit the folder again with: $(quote_cmd "$0" --resubmit "$run_dir"))"
 	JOB_ID=${out%%;*}
 	[[ $JOB_ID =~ ^[0-9]+$ ]] || die "sbatch printed no job id ('$out')"
@@ -338,7 +325,14 @@ array_spec=""
 if [[ -n $resubmit ]]; then
 	[[ -d $resubmit && -f $resubmit/plan.txt && -f $resubmit/settings.txt ]] ||
 		usage_error "--resubmit '$resubmit' is not a sweep folder (no plan.txt and settings.txt)"
-	run_dir=$(cd "$resubmit" && pwd -P)
+	run_dir=$(cd -- "$resubmit" && pwd -P)
+	if ((!dry_run)); then
+		# the folder's one owner until the jobs are submitted; the collect
+		# below is handed the lock
+		folder_claim "$run_dir" "submit.sh --resubmit"
+		export PARSCALE_OWNER_FD=$OWNER_FD
+	fi
+	[[ -z ${OPTV[allow_changed]:-} ]] || JOB_SWEEP_ARGS+=(--allow-changed-build)
 	if [[ -z $mode ]]; then
 		mode=$(awk -F, 'NR > 1 && ($3 == "array" || $3 == "allocation") { m = $2 } END { print m }' \
 			"$run_dir/slurm/submissions.csv" 2>/dev/null) || mode=""
@@ -357,6 +351,13 @@ if [[ -n $resubmit ]]; then
 			die "collecting '$run_dir' failed"
 		fi
 	fi
+	# what the jobs will refuse (a malformed folder, a changed build) is
+	# refused now
+	"$SWEEP" --resume "$run_dir" --dry-run "${JOB_SWEEP_ARGS[@]}" >/dev/null 2>"$workdir/check.err" || {
+		rc=$?
+		tail -n 1 "$workdir/check.err" >&2
+		exit "$rc"
+	}
 	mapfile -t orders < <(pending_orders "$run_dir")
 	if ((${#orders[@]} == 0)); then
 		warn "every configuration of '$run_dir' is ok: nothing to resubmit"
@@ -364,7 +365,7 @@ if [[ -n $resubmit ]]; then
 	fi
 	warn "${#orders[@]} configurations of '$run_dir' missing or failed: plan lines $(compact_list "${orders[@]}")"
 	if [[ -s $run_dir/slurm/sweep_args ]]; then
-		mapfile -t JOB_SWEEP_ARGS <"$run_dir/slurm/sweep_args"
+		mapfile -t -O "${#JOB_SWEEP_ARGS[@]}" JOB_SWEEP_ARGS <"$run_dir/slurm/sweep_args"
 	fi
 	[[ $mode == array ]] || JOB_SWEEP_ARGS+=(--retry-failed)
 	plan_dir=$run_dir
@@ -387,7 +388,7 @@ else
 		esac
 	done
 	if [[ -z $run_dir ]]; then
-		run_dir="$ROOT/results/$(short_host)-$(stamp_now)"
+		run_dir="$(parscale_results_dir)/$(short_host)-$(stamp_now)"
 		sweep_opts+=(--out "$run_dir")
 	fi
 	((has_launcher)) || sweep_opts+=(--launcher srun)
@@ -414,8 +415,8 @@ else
 	mapfile -t orders < <(awk -F, 'NR > 1 { print $1 }' "$plan_dir/plan.txt")
 fi
 
-safe_path "$run_dir" ||
-	die "run folder '$run_dir' has characters that cannot stand in an #SBATCH line; choose --out with letters, digits and _ . / + @ = , : -"
+slurm_path_ok "$run_dir" ||
+	warn "the run folder's path has '%' or '\\', which Slurm would expand or strip in output file names: the jobs write their output there themselves, and Slurm's own messages about them are not kept"
 n_configs=${#orders[@]}
 # Default resources: every worker count of the plan fits one job.
 max_workers=$(awk -F, 'NR > 1 && $7 > m { m = $7 } END { print m + 0 }' "$plan_dir/plan.txt")

@@ -107,70 +107,6 @@ is_name() {
 	[[ $1 =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]*$ ]]
 }
 
-# Largest worker count a list may name; more is certainly a typo.
-readonly INT_LIST_MAX=65536
-
-# parse_int_list SPEC: print the positive integers SPEC names, ascending and
-# without repeats, one a line. SPEC is comma-separated items, each N, A-B
-# (A..B inclusive) or pow2:N (1, 2, 4, ... up to N). Returns 1 and prints one
-# line naming the bad item on stderr when SPEC is malformed.
-parse_int_list() {
-	local spec=$1 item lo hi p
-	local -a out=()
-	if [[ -z $spec ]]; then
-		warn "empty worker list"
-		return 1
-	fi
-	if [[ $spec == *, || $spec == ,* || $spec == *,,* ]]; then
-		warn "empty item in list '$spec'"
-		return 1
-	fi
-	local -a items
-	IFS=, read -r -a items <<<"$spec"
-	for item in "${items[@]}"; do
-		if [[ $item =~ ^[0-9]{1,9}$ ]]; then
-			lo=$((10#$item))
-			hi=$lo
-		elif [[ $item =~ ^([0-9]{1,9})-([0-9]{1,9})$ ]]; then
-			lo=$((10#${BASH_REMATCH[1]}))
-			hi=$((10#${BASH_REMATCH[2]}))
-			if ((hi < lo)); then
-				warn "bad range '$item' in list '$spec' (end below start)"
-				return 1
-			fi
-		elif [[ $item =~ ^pow2:([0-9]{1,9})$ ]]; then
-			hi=$((10#${BASH_REMATCH[1]}))
-			if ((hi < 1)); then
-				warn "bad item '$item' in list '$spec' (pow2 bound must be at least 1)"
-				return 1
-			fi
-			if ((hi > INT_LIST_MAX)); then
-				warn "bad item '$item' in list '$spec' (above $INT_LIST_MAX)"
-				return 1
-			fi
-			for ((p = 1; p <= hi; p *= 2)); do
-				out+=("$p")
-			done
-			continue
-		else
-			warn "bad item '$item' in list '$spec' (want N, A-B or pow2:N)"
-			return 1
-		fi
-		if ((lo < 1)); then
-			warn "bad item '$item' in list '$spec' (counts start at 1)"
-			return 1
-		fi
-		if ((hi > INT_LIST_MAX)); then
-			warn "bad item '$item' in list '$spec' (above $INT_LIST_MAX)"
-			return 1
-		fi
-		for ((p = lo; p <= hi; p++)); do
-			out+=("$p")
-		done
-	done
-	printf '%s\n' "${out[@]}" | sort -n -u
-}
-
 # split_words S: print the words of S one a line, honouring '...', "..." and
 # backslash quoting the way a shell would, without evaluating anything
 # (xargs does the splitting). Returns 1, printing nothing, on unbalanced
@@ -228,9 +164,18 @@ csv_col() {
 	} END { exit !found }' "$1"
 }
 
-# online_cores: the number of CPUs this process may run on.
+# online_cores [BIN_DIR]: the number of CPUs this process may run on, as the
+# drivers count them for their `cores` column (parscale-pthread --topology:
+# the CPUs in the affinity mask), so that the sweep's oversubscription
+# decisions, the capacity probe and the rows use one figure; nproc (which
+# also reads the affinity mask) when no driver is built yet.
 online_cores() {
-	nproc 2>/dev/null || getconf _NPROCESSORS_ONLN
+	local bin=${1:-$(parscale_bin_dir 2>/dev/null)} n=""
+	if [[ -x $bin/parscale-pthread ]]; then
+		n=$(timeout 10 "$bin/parscale-pthread" --topology 2>/dev/null | sed -n 's/^cores=//p')
+	fi
+	[[ $n =~ ^[0-9]+$ ]] || n=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)
+	printf '%s\n' "$n"
 }
 
 # driver_list [COLUMN=VALUE]: the drivers of drivers.csv (the one

@@ -234,6 +234,24 @@ cmp -s "$work/rerun" "$work/want" ||
 grep -q 'nothing to resubmit' "$work/re2.err" || fail "resubmit of a complete folder: $(cat "$work/re2.err")"
 note "resubmit ran exactly the missing and the failed configuration in $(since "$t") s"
 
+# ---- any folder name mkdir accepts: quoted in #SBATCH --output, or (with
+# '%' or a backslash, which Slurm expands or strips there) output written
+# by the job script itself.
+t="$(date +%s.%N)"
+for name in "we ird 'q\" é" "pct%x back\\slash"; do
+	odd="$work/$name"
+	run_dirs+=("$odd")
+	"$SUBMIT" --mode allocation --ntasks 1 --time 5 -- --build "$build" --kernels sqrtpow \
+		--drivers serial --size sqrtpow=20k --reps "$REPS" --warmup 0 --no-plot --no-probe \
+		--out "$odd" >/dev/null 2>"$work/odd.err" || fail "submit.sh into '$name' failed: $(cat "$work/odd.err")"
+	odd_id="$(job_ids "$odd" allocation)"
+	wait_job "$odd_id" "the job of '$name'"
+	check_complete "$odd" 1
+	[ -s "$odd/slurm/parscale-allocation-$odd_id.out" ] ||
+		fail "no job output in '$odd/slurm': $(ls "$odd/slurm")"
+done
+note "folders named with spaces, quotes, '%' and a backslash in $(since "$t") s"
+
 t="$(date +%s.%N)"
 slurm_down
 note "slurm down in $(since "$t") s"

@@ -1,10 +1,12 @@
 # shellcheck shell=bash
-# slurm.sh - a real one-node Slurm cluster (munged, slurmctld, slurmd) for tests.
+# slurm.sh - a real Slurm cluster (munged, slurmctld, slurmd) for tests: one
+# node on loopback, or several nodes, one slurmd per network-namespace host.
 #
 # Source this file, then:
 #   slurm_check || exit 77        # prints why and fails when it cannot run here
 #   trap slurm_down EXIT
 #   slurm_up                      # starts the daemons, exports SLURM_CONF
+#   slurm_up 3                    # ... or 3 nodes, node1..node3 (see below)
 #   id="$(slurm_cmd sbatch --parsable job.sh)"
 #   state="$(slurm_wait_job "$id" 60)"   # COMPLETED, or e.g. FAILED,COMPLETED
 #   slurm_down                    # idempotent
@@ -32,9 +34,32 @@
 # run under another Slurm) cannot leak into this cluster's commands. The
 # library's own variables are named TSLURM_* for the same reason.
 # Job output can go to TSLURM_DIR/jobs, which slurm_down removes.
+#
+# Several nodes (slurm_up N, N > 1; needs what tests/lib/netns.sh needs):
+# netns_up N makes the hosts; node K is a namespace with its own address
+# and host name nodeK (a UTS namespace), running its own slurmd
+# (-N nodeK, pid, spool and log files named after it) with
+# TSLURM_NODE_CPUS CPUs (default 1, so N tasks span N nodes); slurmctld
+# runs in the head namespace, munged in this one (its socket is a file,
+# reachable from every namespace). Every client command must then run in
+# the head namespace: slurm_cmd does that, and so must a caller that runs a
+# tool calling sbatch or squeue itself (slurm_in_head CMD...). Names
+# resolve through /etc/netns/NS/hosts files written for these namespaces
+# (and removed), never DNS. Open MPI jobs use TCP between the hosts.
+# slurm_kill_node K stops every process of node K at once (a node that
+# crashed), slurm_start_node K starts its slurmd again.
 
 : "${TSLURM_START_TIMEOUT:=30}"
 : "${TSLURM_CMD_TIMEOUT:=30}"
+
+# The netns harness and the functions of clusters of several nodes.
+# shellcheck source-path=SCRIPTDIR source=netns.sh
+. "$(dirname "${BASH_SOURCE[0]}")/netns.sh"
+# shellcheck source-path=SCRIPTDIR source=slurm_multi.sh
+. "$(dirname "${BASH_SOURCE[0]}")/slurm_multi.sh"
+
+# Nodes of the cluster (slurm_up N).
+TSLURM_NODES=1
 
 # Ports per run: slurmctld, slurmd, then srun's range.
 TSLURM_PORT_BLOCK=32
@@ -67,7 +92,27 @@ slurm_check() {
 # slurm_cmd CMD ARGS... - run a Slurm client command bounded by
 # TSLURM_CMD_TIMEOUT seconds against this run's cluster.
 slurm_cmd() {
-	timeout -k 2 "$TSLURM_CMD_TIMEOUT" "$@"
+	if slurm_multi; then
+		timeout -k 2 "$TSLURM_CMD_TIMEOUT" ip netns exec "$NETNS_HEAD" "$@"
+	else
+		timeout -k 2 "$TSLURM_CMD_TIMEOUT" "$@"
+	fi
+}
+
+# slurm_multi - return 0 if the cluster has several nodes (namespaces).
+slurm_multi() {
+	[ "${TSLURM_NODES:-1}" -gt 1 ]
+}
+
+# slurm_in_head CMD ARGS... - run CMD where this cluster's client commands
+# work (the head namespace of a cluster of several nodes, else here). Not
+# bounded: bound CMD yourself.
+slurm_in_head() {
+	if slurm_multi; then
+		ip netns exec "$NETNS_HEAD" "$@"
+	else
+		"$@"
+	fi
 }
 
 # slurm_pick_ports - print the first port of a free block of
@@ -91,6 +136,10 @@ slurm_pick_ports() {
 # slurm_write_conf - write TSLURM_DIR/slurm.conf and the empty plugin stack.
 slurm_write_conf() {
 	local d="$TSLURM_DIR" p="$TSLURM_PORT_BASE" cpus="${TSLURM_CPUS:-$(nproc)}"
+	if slurm_multi; then
+		slurm_write_conf_multi
+		return
+	fi
 	: >"$d/plugstack.conf"
 	cat >"$d/slurm.conf" <<EOF
 # slurm.conf written by tests/lib/slurm.sh for one test run
@@ -172,9 +221,14 @@ slurm_clear_env() {
 # inside an allocation. Variables the caller had set are kept; those set here
 # are remembered and removed by slurm_down.
 slurm_set_mpi_env() {
-	local pair var
+	local pair var btl=self,vader
 	TSLURM_MPI_ENV_SET=""
-	for pair in OMPI_MCA_btl=self,vader \
+	# several hosts: TCP between them, on the cluster's own network only
+	slurm_multi && btl=tcp,self,vader
+	for pair in "OMPI_MCA_btl=$btl" \
+		${NETNS_CIDR:+"OMPI_MCA_btl_tcp_if_include=$NETNS_CIDR"} \
+		${NETNS_CIDR:+OMPI_MCA_btl_tcp_disable_family=6} \
+		${NETNS_CIDR:+OMPI_MCA_mpi_yield_when_idle=1} \
 		"OMPI_MCA_orte_tmpdir_base=$TSLURM_DIR/tmp" \
 		"OMPI_MCA_btl_vader_backing_directory=$TSLURM_SHM_DIR" \
 		OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; do
@@ -197,7 +251,13 @@ slurm_unset_mpi_env() {
 
 # slurm_node_state - print the node's state as sinfo reports it ("" if none).
 slurm_node_state() {
-	timeout -k 1 3 sinfo -h -o %t 2>/dev/null | head -n 1 || true
+	local s
+	if slurm_multi; then
+		s="$(timeout -k 1 3 ip netns exec "$NETNS_HEAD" sinfo -h -o %t 2>/dev/null)" || true
+	else
+		s="$(timeout -k 1 3 sinfo -h -o %t 2>/dev/null)" || true
+	fi
+	printf '%s\n' "$s" | sort -u | paste -sd, -
 }
 
 # slurm_pid_running PID - return 0 if PID exists and is not a zombie.
@@ -238,7 +298,7 @@ slurm_pid() {
 slurm_show_logs() {
 	local f
 	for f in "$TSLURM_DIR/munge/munged.log" "$TSLURM_DIR/log/slurmctld.log" \
-		"$TSLURM_DIR/log/slurmd.log"; do
+		"$TSLURM_DIR"/log/slurmd*.log; do
 		[ -f "$f" ] || continue
 		printf '%s\n' "--- $f" >&2
 		tail -n 20 "$f" >&2
@@ -248,11 +308,24 @@ slurm_show_logs() {
 # slurm_up - start munged, slurmctld and slurmd in a new private directory and
 # wait (at most TSLURM_START_TIMEOUT s) until the node is idle. Exports
 # SLURM_CONF. Returns non-zero, after stopping what it started, on failure.
+# shellcheck disable=SC2120  # the node count is optional
 slurm_up() {
-	local state deadline
+	local state deadline k n="${1:-1}"
 	if [ -n "${TSLURM_DIR:-}" ]; then
 		slurm_log "slurm_up: already up in '$TSLURM_DIR'"
 		return 1
+	fi
+	case "$n" in
+	'' | *[!0-9]* | 0)
+		slurm_log "slurm_up: want a node count >= 1, not '$n'"
+		return 2
+		;;
+	esac
+	TSLURM_NODES="$n"
+	if slurm_multi; then
+		netns_check || return 1
+		netns_up "$n" || return 1
+		slurm_write_hosts
 	fi
 	TSLURM_PORT_BASE="$(slurm_pick_ports)" || return 1
 	TSLURM_DIR="$(mktemp -d "${TMPDIR:-/tmp}/parscale-slurm.XXXXXX")"
@@ -276,7 +349,24 @@ slurm_up() {
 		slurm_down
 		return 1
 	fi
-	if ! timeout 20 slurmctld -f "$SLURM_CONF" ||
+	if slurm_multi; then
+		# shellcheck disable=SC2016  # expanded by the inner sh
+		if ! timeout 20 ip netns exec "$NETNS_HEAD" unshare --uts -- /bin/sh -c \
+			'hostname head && exec slurmctld -f "$1"' slurmctld-start "$SLURM_CONF"; then
+			slurm_log "slurm_up: slurmctld failed to start"
+			slurm_show_logs
+			slurm_down
+			return 1
+		fi
+		for k in $(seq 1 "$n"); do
+			if ! slurm_start_node "$k"; then
+				slurm_log "slurm_up: slurmd of node$k failed to start"
+				slurm_show_logs
+				slurm_down
+				return 1
+			fi
+		done
+	elif ! timeout 20 slurmctld -f "$SLURM_CONF" ||
 		! timeout 20 slurmd -f "$SLURM_CONF" -N localhost; then
 		slurm_log "slurm_up: a daemon failed to start"
 		slurm_show_logs
@@ -288,7 +378,7 @@ slurm_up() {
 		state="$(slurm_node_state)"
 		[ "$state" = "idle" ] && return 0
 		slurm_daemon_died slurmctld && break
-		slurm_daemon_died slurmd && break
+		slurm_multi || ! slurm_daemon_died slurmd || break
 		[ "$SECONDS" -lt "$deadline" ] || break
 		sleep 0.1
 	done
@@ -316,7 +406,7 @@ slurm_wait_job() {
 	esac
 	deadline=$((SECONDS + limit))
 	while :; do
-		states="$(timeout -k 1 5 squeue -h -j "$id" -o %T 2>/dev/null | sort -u |
+		states="$(slurm_in_head timeout -k 1 5 squeue -h -j "$id" -o %T 2>/dev/null | sort -u |
 			grep -vxE 'COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE|PREEMPTED' ||
 			true)"
 		[ -n "$states" ] || break
@@ -326,7 +416,7 @@ slurm_wait_job() {
 		fi
 		sleep 0.2
 	done
-	states="$(timeout -k 1 5 scontrol -o show job "$id" 2>/dev/null |
+	states="$(slurm_in_head timeout -k 1 5 scontrol -o show job "$id" 2>/dev/null |
 		sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' | sort -u | paste -sd, -)"
 	printf '%s\n' "${states:-UNKNOWN}"
 	[ "$states" = "COMPLETED" ]
@@ -337,12 +427,12 @@ slurm_wait_job() {
 slurm_cancel_all() {
 	local ids i
 	slurm_daemon_alive slurmctld || return 0
-	ids="$(timeout -k 1 5 squeue -h -o %A 2>/dev/null || true)"
+	ids="$(slurm_in_head timeout -k 1 5 squeue -h -o %A 2>/dev/null || true)"
 	[ -n "$ids" ] || return 0
 	# shellcheck disable=SC2086 # one job id per word
-	timeout -k 1 5 scancel $ids 2>/dev/null || true
+	slurm_in_head timeout -k 1 5 scancel $ids 2>/dev/null || true
 	for i in $(seq 1 25); do
-		ids="$(timeout -k 1 3 squeue -h -o %A 2>/dev/null || true)"
+		ids="$(slurm_in_head timeout -k 1 3 squeue -h -o %A 2>/dev/null || true)"
 		[ -n "$ids" ] || return 0
 		sleep 0.2
 	done
@@ -353,7 +443,12 @@ slurm_cancel_all() {
 # their descendants (job scripts, tasks, slurmscriptd).
 slurm_cluster_pids() {
 	local p pid seeds="" name exe
-	for name in slurmd slurmctld munged; do
+	local f
+	local -a names=(slurmd slurmctld munged)
+	for f in "$TSLURM_DIR"/run/slurmd-*.pid; do
+		[ ! -e "$f" ] || names+=("$(basename "$f" .pid)")
+	done
+	for name in "${names[@]}"; do
 		pid="$(slurm_pid "$name")"
 		if [ -n "$pid" ] && slurm_pid_running "$pid"; then
 			seeds="$seeds $pid"
@@ -442,5 +537,10 @@ slurm_down() {
 	TSLURM_SHM_DIR=""
 	unset SLURM_CONF
 	slurm_unset_mpi_env
+	if slurm_multi; then
+		slurm_remove_hosts
+		netns_down
+	fi
+	TSLURM_NODES=1
 	return 0
 }
