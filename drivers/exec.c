@@ -277,7 +277,8 @@ static double empty_seconds(struct run *x)
 /* Where the file the command runs is, and its SHA-256 (for kernel_lib). */
 static void program_source(const struct exec_opts *o, char **path, char *sha)
 {
-    *path = o->program ? realpath(o->program, NULL) : exec_cmd_which(&o->cmd, o->cmd.env);
+    *path = o->program ? realpath(o->program, NULL)
+                       : exec_cmd_which(&o->cmd, o->cmd.env, o->chdir);
     if (*path && strpbrk(*path, ",\"\n\r\t")) {
         fprintf(stderr, "parscale-exec: warning: the program's path holds a ',', a quote "
                 "or a control character; the rows do not record it\n");
@@ -329,7 +330,7 @@ static int run(const struct exec_opts *o)
     } else {
         ps_warn_oversubscribed(EXEC_PROG, o->workers, w.topo.cores);
     }
-    exec_spawn_init();
+    exec_spawn_init(o->chdir);
     x.null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     x.out_fd = exec_capture_open("parscale-exec-stdout");
     if (o->from == FROM_STDERR)
@@ -356,6 +357,10 @@ static int run(const struct exec_opts *o)
         .max_rss = arrays + 3 * o->reps, .verified = verified };
     x.out->exec = &x.facts;
     x.deadline = o->timeout > 0 ? ps_now() + o->timeout : 0;
+    struct ps_driver self = { .name = EXEC_PROG };
+    struct ps_opts out_opts = { .driver = &self, .output = o->output };
+    if (ps_output_open(&out_opts))
+        goto out_free;
 
     for (int i = 0; i < o->warmup; i++)
         if (repetition(&x, 1, i))

@@ -67,6 +67,8 @@ struct exec_opts {
     double timeout;            /* seconds for the whole run, 0: none */
     char run_id[PS_RUN_ID_MAX + 1];
     int header;
+    const char *output;        /* --output FILE, NULL: stdout */
+    const char *chdir;         /* --chdir DIR: where the program runs */
     const char *param_key[EXEC_MAX_PARAMS], *param_value[EXEC_MAX_PARAMS];
     int nparams;
     char params[EXEC_MAX_PARAMS * (EXEC_NAME_MAX + EXEC_VALUE_MAX + 2) + 1];
@@ -93,6 +95,10 @@ void exec_opts_free(struct exec_opts *o);
  * the sizes, the work, the default name, the driver and params columns.
  * Returns 0, or -1 after printing a usage error. */
 int exec_plan(struct exec_opts *o, int workers_given, const char *size_arg);
+/* exec_plan on a copy of o with `workers` workers: PS_EXIT_OK or
+ * PS_EXIT_USAGE (--check-config). */
+int exec_plan_copy(const struct exec_opts *o, int workers, int workers_given,
+                   const char *size_arg);
 /* 1 if s is 1..max characters of chars. */
 int exec_token(const char *s, const char *chars, size_t max);
 /* The placeholder values of o's run, {rep} as rep (num: room for numbers). */
@@ -124,10 +130,10 @@ int exec_cmd_check(const struct exec_cmd *c, const struct exec_dict *d,
 int exec_cmd_expand(const struct exec_cmd *c, const struct exec_dict *d,
                     char ***argv, char ***env, char *err, size_t errlen);
 void exec_strv_free(char **v);
-/* The file c runs: a word with '/' as it is, else found on PATH (the
- * command's own PATH= if it sets one); NULL for a shell line or when not
- * found.  Returns a new string. */
-char *exec_cmd_which(const struct exec_cmd *c, char **env);
+/* The file c runs: a word with '/' as it is (relative to dir when not
+ * NULL), else found on PATH (the command's own PATH= if it sets one); NULL
+ * for a shell line or when not found.  Returns a new string. */
+char *exec_cmd_which(const struct exec_cmd *c, char **env, const char *dir);
 
 /* One finished process. */
 struct exec_result {
@@ -144,8 +150,9 @@ struct exec_result {
 /* How a spawn ended. */
 enum { SPAWN_OK = 0, SPAWN_TIMEOUT = -1, SPAWN_FAILED = -2 };
 
-/* Block the signals exec_spawn waits for; call once, before any spawn. */
-void exec_spawn_init(void);
+/* Block the signals exec_spawn waits for, and run every process in dir
+ * (NULL: this process's folder); call once, before any spawn. */
+void exec_spawn_init(const char *dir);
 /*
  * Run argv (env: NAME=VALUE to set first) in a process group of its own
  * with fds in/out/err as its 0/1/2, wait for it until deadline (ps_now

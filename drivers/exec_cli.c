@@ -5,6 +5,7 @@
  * are theirs.
  */
 #include <getopt.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,8 @@ static const char *const classes[] = {
 enum { OPT_SHELL = 256, OPT_NAME, OPT_VARIANT, OPT_CLASS, OPT_RANKS, OPT_THREADS,
        OPT_NODES, OPT_SCALING, OPT_DIMS, OPT_WARMUP, OPT_TIMEOUT, OPT_RUN_ID, OPT_PARAM,
        OPT_METRIC, OPT_METRIC_CSV, OPT_METRIC_UNIT, OPT_FROM, OPT_CHECK_REGEX,
-       OPT_CHECK_CMD, OPT_WORK, OPT_WORK_UNIT, OPT_PROGRAM, OPT_NO_HEADER };
+       OPT_CHECK_CMD, OPT_WORK, OPT_WORK_UNIT, OPT_PROGRAM, OPT_NO_HEADER, OPT_OUTPUT,
+       OPT_CHECK_CONFIG, OPT_CHDIR };
 
 static const struct option options[] = {
     { "command", required_argument, NULL, 'c' },
@@ -58,6 +60,9 @@ static const struct option options[] = {
     { "work-unit", required_argument, NULL, OPT_WORK_UNIT },
     { "program", required_argument, NULL, OPT_PROGRAM },
     { "no-header", no_argument, NULL, OPT_NO_HEADER },
+    { "output", required_argument, NULL, OPT_OUTPUT },
+    { "chdir", required_argument, NULL, OPT_CHDIR },
+    { "check-config", optional_argument, NULL, OPT_CHECK_CONFIG },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 },
@@ -123,9 +128,17 @@ static void usage(void)
            "      --work N            work per repetition, for the rate column (may be\n"
            "                          a placeholder, e.g. {total_size})\n"
            "      --work-unit UNIT    items (default), flops or bytes\n"
+           "      --chdir DIR         run the program (and --check-cmd) in DIR\n"
            "      --program PATH      record this file's path and SHA-256 (default:\n"
            "                          the file the command runs)\n"
            "      --no-header         omit the CSV header line\n"
+           "      --output FILE       write the CSV to FILE instead of stdout (created\n"
+           "                          or emptied before the run; removed if it\n"
+           "                          cannot be written)\n"
+           "      --check-config[=LIST]\n"
+           "                          check the options for each worker count of LIST\n"
+           "                          (N or N@LOCAL, comma-separated; default\n"
+           "                          --workers) and exit 0 or 2 without running\n"
            "  -h, --help              show this help\n"
            "  -V, --version           show the version\n"
            "\n"
@@ -229,9 +242,35 @@ static int param_arg(struct exec_opts *o, const char *s)
     return 0;
 }
 
+/* --check-config[=LIST]: plan the run at each worker count of LIST (N or
+ * N@LOCAL; empty: --workers as given) without running; 0 or 2. */
+static int check_config(const struct exec_opts *o, const char *list, int workers_given,
+                        const char *size_arg)
+{
+    if (!*list)
+        return exec_plan_copy(o, o->workers, workers_given, size_arg);
+    for (const char *item = list;; item += strcspn(item, ",") + 1) {
+        char one[24];
+        size_t n = strcspn(item, ",");
+        long long w;
+        snprintf(one, sizeof one, "%.*s", (int)(n < sizeof one - 1 ? n : sizeof one - 1), item);
+        one[strcspn(one, "@")] = '\0';    /* exec runs no workers of its own here */
+        if (n >= sizeof one || ps_parse_int(one, 1, PS_MAX_WORKERS, &w)) {
+            ps_error(EXEC_PROG, "--check-config wants worker counts N or N@LOCAL from 1 "
+                     "to %d, comma-separated, not '%.*s'", PS_MAX_WORKERS, (int)n, item);
+            return PS_EXIT_USAGE;
+        }
+        if (exec_plan_copy(o, (int)w, 1, size_arg))
+            return PS_EXIT_USAGE;
+        if (!item[n])
+            return PS_EXIT_OK;
+    }
+}
+
 int exec_cli_parse(int argc, char **argv, struct exec_opts *o)
 {
     const char *line = NULL, *check = NULL, *size_arg = NULL, *unit = NULL;
+    const char *check_list = NULL;
     int c, shell = 0, workers_given = 0;
     char err[PS_ERR_MAX * 2];
 
@@ -380,6 +419,21 @@ int exec_cli_parse(int argc, char **argv, struct exec_opts *o)
                 return bad("--program '%s' is not a file parscale can read", optarg);
             o->program = optarg;
             break;
+        case OPT_OUTPUT:
+            if (!*optarg)
+                return bad("%s", "--output needs a file name");
+            o->output = optarg;
+            break;
+        case OPT_CHDIR: {
+            struct stat sb;
+            if (stat(optarg, &sb) != 0 || !S_ISDIR(sb.st_mode) || access(optarg, X_OK) != 0)
+                return bad("--chdir '%s' is not a folder parscale can enter", optarg);
+            o->chdir = optarg;
+            break;
+        }
+        case OPT_CHECK_CONFIG:
+            check_list = optarg ? optarg : "";
+            break;
         case OPT_NO_HEADER:
             o->header = 0;
             break;
@@ -415,6 +469,8 @@ int exec_cli_parse(int argc, char **argv, struct exec_opts *o)
         return PS_EXIT_USAGE;
     }
 
+    if (check_list)
+        return check_config(o, check_list, workers_given, size_arg);
     if (exec_plan(o, workers_given, size_arg))
         return PS_EXIT_USAGE;
     if (!o->run_id[0])

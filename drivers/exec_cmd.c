@@ -334,13 +334,20 @@ out_free:
     return -1;
 }
 
-char *exec_cmd_which(const struct exec_cmd *c, char **env)
+char *exec_cmd_which(const struct exec_cmd *c, char **env, const char *dir)
 {
     if (c->shell)
         return NULL;
     const char *prog = c->words[0];
-    if (strchr(prog, '/'))
-        return access(prog, X_OK) == 0 ? realpath(prog, NULL) : NULL;
+    if (strchr(prog, '/')) {
+        char *path = NULL;
+        if (prog[0] != '/' && dir && asprintf(&path, "%s/%s", dir, prog) < 0)
+            return NULL;
+        const char *p = path ? path : prog;
+        char *real = access(p, X_OK) == 0 ? realpath(p, NULL) : NULL;
+        free(path);
+        return real;
+    }
     const char *path = getenv("PATH");
     for (size_t i = 0; env && env[i]; i++)
         if (strncmp(env[i], "PATH=", 5) == 0)

@@ -167,6 +167,14 @@ static int default_name(struct exec_opts *o, char *buf, size_t len)
     return 0;
 }
 
+int exec_plan_copy(const struct exec_opts *o, int workers, int workers_given,
+                   const char *size_arg)
+{
+    struct exec_opts t = *o;   /* shares o's commands and regexes, read only */
+    t.workers = workers;
+    return exec_plan(&t, workers_given, size_arg) ? PS_EXIT_USAGE : PS_EXIT_OK;
+}
+
 int exec_plan(struct exec_opts *o, int workers_given, const char *size_arg)
 {
     static char name_buf[EXEC_NAME_MAX + 1];

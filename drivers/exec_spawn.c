@@ -35,9 +35,11 @@
 #define CAPTURE_MAX ((off_t)16 << 20)  /* bytes of output searched */
 
 static sigset_t waited, original;
+static const char *workdir;    /* --chdir, NULL: this process's */
 
-void exec_spawn_init(void)
+void exec_spawn_init(const char *dir)
 {
+    workdir = dir;
     sigemptyset(&waited);
     sigaddset(&waited, SIGCHLD);
     sigaddset(&waited, SIGINT);
@@ -126,6 +128,8 @@ int exec_spawn(char *const *argv, char *const *env, int in, int out, int err,
             || (err != 2 && dup2(err, 2) < 0))
             goto child_failed;
         sigprocmask(SIG_SETMASK, &original, NULL);
+        if (workdir && chdir(workdir) != 0)
+            goto child_failed;
         for (size_t i = 0; env[i]; i++)
             if (putenv(env[i]) != 0)
                 goto child_failed;
