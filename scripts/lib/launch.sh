@@ -7,8 +7,8 @@
 
 [[ -z ${PARSCALE_LAUNCH_SH:-} ]] || return 0
 PARSCALE_LAUNCH_SH=1
-# shellcheck source-path=SCRIPTDIR source=plan.sh
-source "${BASH_SOURCE[0]%/*}/plan.sh"
+# shellcheck source-path=SCRIPTDIR source=exec.sh
+source "${BASH_SOURCE[0]%/*}/exec.sh"
 
 readonly DEF_LAUNCHER=mpirun
 
@@ -158,13 +158,14 @@ set_mpi_env() {
 
 # driver_binary D: the executable of driver D.
 driver_binary() {
-	printf '%s\n' "${S[build]}/parscale-$1"
+	printf '%s\n' "${S[build]}/parscale-${DRV_BIN[$1]:-$1}"
 }
 
 # driver_missing D: true, printing why, if driver D cannot run here.
 driver_missing() {
 	local why=""
-	[[ -x ${S[build]}/parscale-$1 ]] || why="no '${S[build]}/parscale-$1'"
+	local bin=${S[build]}/parscale-${DRV_BIN[$1]:-$1}
+	[[ -x $bin ]] || why="no '$bin'"
 	if is_mpi_driver "$1" && ! command -v "${S[launcher]}" >/dev/null; then
 		why+="${why:+ or }no ${S[launcher]}"
 	fi
@@ -183,10 +184,14 @@ kernel_lister() {
 	return 1
 }
 
-# driver_args KERNEL SCALING SIZE [RUN_ID]: DARGS = what the driver of a
-# configuration gets but the worker count and the output.
+# driver_args KERNEL SCALING SIZE [RUN_ID [DRIVER]]: DARGS = what the
+# driver of a configuration gets but the worker count and the output.
 driver_args() {
 	local k=$1 p
+	if [[ ${DRV_FAMILY[${5:-}]:-} == exec ]]; then
+		exec_args "$1" "$2" "$3" "${4:-}" "$5"
+		return 0
+	fi
 	DARGS=(--kernel "$k" --scaling "$2" --reps "${S[reps]}" --warmup "${S[warmup]}"
 		--timeout "${S[timeout]}")
 	[[ -z ${4:-} ]] || DARGS+=(--run-id "$4")
@@ -207,7 +212,7 @@ driver_args() {
 launch_check_group() {
 	local d=$1 list="" w n here out rc=0
 	local -a extra=()
-	driver_args "$2" "$3" "$4"
+	driver_args "$2" "$3" "$4" "" "$d"
 	if is_mpi_driver "$d"; then
 		# the busiest host's share: all here, or spread over the hostfile's
 		# hosts or the allocation's nodes (whole ranks)
@@ -228,10 +233,12 @@ launch_check_group() {
 	out=$("$(driver_binary "$d")" --check-config="$list" "${extra[@]}" "${DARGS[@]}" 2>&1 >/dev/null) || rc=$?
 	((rc)) || return 0
 	out=$(grep '^parscale-' <<<"$out" | tail -n 1) || true
+	local bin=${DRV_BIN[$d]:-$d} what="kernel $2"
+	[[ ${DRV_FAMILY[$d]} != exec ]] || what="--exec '${d#exec:}'"
 	if ((rc == EXIT_USAGE)); then
-		usage_error "parscale-$d refuses kernel $2 (size $4, workers ${5//,/ }): ${out#parscale-"$d": }"
+		usage_error "parscale-$bin refuses $what (size $4, workers ${5//,/ }): ${out#parscale-"$bin": }"
 	fi
-	die "parscale-$d --check-config failed (exit $rc): ${out:-no message}"
+	die "parscale-$bin --check-config failed (exit $rc): ${out:-no message}"
 }
 
 # cmd_for RUN_ID KERNEL DRIVER SCALING SIZE WORKERS [OUTPUT]: CMD = the
@@ -239,11 +246,13 @@ launch_check_group() {
 cmd_for() {
 	local id=$1 k=$2 d=$3 w=$6 bin ranks per_rank=1 cpus slots=$CORES over=0 v
 	local -a args env_add=()
-	bin=${S[build]}/parscale-$d
-	driver_args "$k" "$4" "$5" "$id"
+	bin=${S[build]}/parscale-${DRV_BIN[$d]:-$d}
+	driver_args "$k" "$4" "$5" "$id" "$d"
 	args=("${DARGS[@]}")
 	[[ -z ${7:-} ]] || args+=(--output "$7")
 	if ! is_mpi_driver "$d"; then
+		# a program of ranks x threads (exec) starts its ranks itself
+		[[ ${DRV_WORKERS_ARE[$d]} != hybrid ]] || args=(--threads "${S[threads]}" "${args[@]}")
 		CMD=("$bin" --workers "$w" "${args[@]}")
 		return 0
 	fi
@@ -314,8 +323,11 @@ launch_binaries() {
 		f=($line)
 		used[${f[2]}]=1
 	done
+	local -A bins=()
 	for d in "${ALL_DRIVERS[@]}"; do
-		[[ -z ${used[$d]:-} ]] || printf '%s\n' "${S[build]}/parscale-$d"
+		[[ -n ${used[$d]:-} && -z ${bins[${DRV_BIN[$d]:-$d}]:-} ]] || continue
+		bins[${DRV_BIN[$d]:-$d}]=1
+		printf '%s\n' "${S[build]}/parscale-${DRV_BIN[$d]:-$d}"
 	done
 }
 
@@ -344,4 +356,5 @@ launch_meta() {
 		meta_line hybrid_env_added "OMP_NUM_THREADS=$t"
 	fi
 	meta_line binding_threads_fork "none (the kernel scheduler places workers)"
+	exec_meta
 }

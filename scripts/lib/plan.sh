@@ -2,7 +2,9 @@
 # plan.sh: what a sweep runs. The driver table (share/drivers.csv), the
 # options that choose kernels, drivers, worker counts and sizes, their
 # checks, the plan (PLAN: "run_id kernel driver scaling size workers" per
-# configuration, in run order) and its file, plan.txt.
+# configuration, in run order) and its file, plan.txt. A sweep of programs
+# of the user's (--exec) plans its variants as drivers; exec.sh, sourced
+# after this file, holds the exec_* functions called here.
 #
 # A driver is a row of share/drivers.csv; its family and launch columns say
 # how launch.sh starts it. Limits are the drivers' own: every group of
@@ -110,6 +112,7 @@ plan_check_values() {
 	[[ ${S[shuffle]} == [01] ]] || bad_setting shuffle "want 0 or 1"
 	S[reps]=$((10#${S[reps]})) S[warmup]=$((10#${S[warmup]}))
 	S[timeout]=$((10#${S[timeout]})) S[threads]=$((10#${S[threads]}))
+	exec_check_values
 }
 
 # plan_default_threads: --threads when not given: SLURM_CPUS_PER_TASK in a
@@ -198,11 +201,17 @@ plan_from_options() {
 	S[threads]=${OPTV[threads]:-}
 	[[ -n ${S[threads]} ]] || S[threads]=$(plan_default_threads)
 	opt_lines param PARAMS
+	exec_from_options
 	[[ ${S[scaling]} == strong || ${S[scaling]} == weak ]] ||
 		bad_setting scaling "want strong or weak"
 	plan_check_values
-	plan_pick_drivers
-	plan_pick_kernels
+	if exec_mode; then
+		exec_drivers
+		exec_kernels
+	else
+		plan_pick_drivers
+		plan_pick_kernels
+	fi
 	plan_pick_sizes
 	plan_pick_workers
 }
@@ -336,7 +345,7 @@ plan_make() {
 				fi
 				for w in "${ws[@]}"; do
 					idx=$((idx + 1))
-					printf -v id '%s-%03d-%s-%s-w%s' "$sweep_id" "$idx" "$k" "$d" "$w"
+					printf -v id '%s-%03d-%s-%s-w%s' "$sweep_id" "$idx" "$k" "${d/:/.}" "$w"
 					PLAN+=("${id:0:64} $k $d ${S[scaling]} $sz $w")
 				done
 			done
@@ -452,7 +461,8 @@ plan_load() {
 			if ($7 !~ /^[1-9][0-9]*$/ || length($7) > 9) bad("bad worker count")
 			if ($4 == "serial" && $7 != 1) bad("serial at " $7 " workers")
 			if (index(hybrid, " " $4 " ") && $7 % t) bad($7 " workers are not a multiple of --threads " t)
-			tail = "-" $3 "-" $4 "-w" $7
+			d = $4; sub(/:/, ".", d)
+			tail = "-" $3 "-" d "-w" $7
 			if (length($2) < 64 && substr($2, length($2) - length(tail) + 1) != tail)
 				bad("run id " $2 " does not name this configuration")
 			print $2, $3, $4, $5, $6, $7

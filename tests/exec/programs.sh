@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016  # $ in single quotes: for the programs' shells, or refused
 # parscale-exec on real programs compiled here: an OpenMP one, an MPI one
 # (mpirun -np {ranks}), a shell line; the columns it writes (the program's
 # own time against what the program logged, start-up = wall - own time,
@@ -57,7 +58,7 @@ if ((cc_ok)) && "${CC:-cc}" -O2 -fopenmp -o "$tmp/omp_sum" "$here/omp_sum.c" 2> 
         ex "$tmp/omp$w.csv" --name sum --variant omp --workers "$w" --size 300000 \
             --reps 3 --warmup 1 --metric "$METRIC" --run-id "omp-w$w" \
             --check-cmd "grep -qx 'threads: {threads}'" --work '{size}' \
-            -- OMP_NUM_THREADS={threads} "$tmp/omp_sum" '{size}' "$tmp/log.$w"
+            -- 'OMP_NUM_THREADS={threads}' "$tmp/omp_sum" '{size}' "$tmp/log.$w"
         [[ $rc -eq 0 ]] || fail "omp w=$w: exit $rc: $(cat "$tmp/omp$w.csv.err")"
         [[ $(rows "$tmp/omp$w.csv") -eq 3 ]] || fail "omp w=$w: not 3 rows"
         all_equal "$tmp/omp$w.csv" verified 1
