@@ -403,8 +403,16 @@ int main(int argc, char **argv)
 {
     struct exec_opts o;
     int rc = exec_cli_parse(argc, argv, &o);
-    if (rc == PS_CONTINUE)
+    if (rc == PS_CONTINUE && o.which) {
+        char sha[PS_SHA256_HEX], *path;
+        program_source(&o, &path, sha);
+        if (path)
+            printf("%s\n", path);
+        free(path);
+        rc = fflush(stdout) == 0 ? PS_EXIT_OK : PS_EXIT_FAULT;
+    } else if (rc == PS_CONTINUE) {
         rc = run(&o);
+    }
     exec_opts_free(&o);
     return rc;
 }

@@ -69,6 +69,7 @@ struct exec_opts {
     int header;
     const char *output;        /* --output FILE, NULL: stdout */
     const char *chdir;         /* --chdir DIR: where the program runs */
+    int which;                 /* --which: print the program's path, run nothing */
     const char *param_key[EXEC_MAX_PARAMS], *param_value[EXEC_MAX_PARAMS];
     int nparams;
     char params[EXEC_MAX_PARAMS * (EXEC_NAME_MAX + EXEC_VALUE_MAX + 2) + 1];

@@ -30,7 +30,7 @@ enum { OPT_SHELL = 256, OPT_NAME, OPT_VARIANT, OPT_CLASS, OPT_RANKS, OPT_THREADS
        OPT_NODES, OPT_SCALING, OPT_DIMS, OPT_WARMUP, OPT_TIMEOUT, OPT_RUN_ID, OPT_PARAM,
        OPT_METRIC, OPT_METRIC_CSV, OPT_METRIC_UNIT, OPT_FROM, OPT_CHECK_REGEX,
        OPT_CHECK_CMD, OPT_WORK, OPT_WORK_UNIT, OPT_PROGRAM, OPT_NO_HEADER, OPT_OUTPUT,
-       OPT_CHECK_CONFIG, OPT_CHDIR };
+       OPT_CHECK_CONFIG, OPT_CHDIR, OPT_WHICH };
 
 static const struct option options[] = {
     { "command", required_argument, NULL, 'c' },
@@ -62,6 +62,7 @@ static const struct option options[] = {
     { "no-header", no_argument, NULL, OPT_NO_HEADER },
     { "output", required_argument, NULL, OPT_OUTPUT },
     { "chdir", required_argument, NULL, OPT_CHDIR },
+    { "which", no_argument, NULL, OPT_WHICH },
     { "check-config", optional_argument, NULL, OPT_CHECK_CONFIG },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
@@ -131,6 +132,7 @@ static void usage(void)
            "      --chdir DIR         run the program (and --check-cmd) in DIR\n"
            "      --program PATH      record this file's path and SHA-256 (default:\n"
            "                          the file the command runs)\n"
+           "      --which             print that file's path (nothing if none) and exit\n"
            "      --no-header         omit the CSV header line\n"
            "      --output FILE       write the CSV to FILE instead of stdout (created\n"
            "                          or emptied before the run; removed if it\n"
@@ -431,6 +433,9 @@ int exec_cli_parse(int argc, char **argv, struct exec_opts *o)
             o->chdir = optarg;
             break;
         }
+        case OPT_WHICH:
+            o->which = 1;
+            break;
         case OPT_CHECK_CONFIG:
             check_list = optarg ? optarg : "";
             break;
@@ -469,6 +474,8 @@ int exec_cli_parse(int argc, char **argv, struct exec_opts *o)
         return PS_EXIT_USAGE;
     }
 
+    if (o->which)              /* the program's file only: nothing to plan */
+        return PS_CONTINUE;
     if (check_list)
         return check_config(o, check_list, workers_given, size_arg);
     if (exec_plan(o, workers_given, size_arg))

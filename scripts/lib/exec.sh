@@ -164,6 +164,21 @@ exec_args() {
 	DARGS+=(--command "${EXEC_CMD[$5]}")
 }
 
+# exec_programs: the files the variants run (parscale-exec --which), one a
+# line, so that build.txt records their SHA-256 and a resume notices a
+# rebuilt program as it notices a rebuilt driver.
+exec_programs() {
+	local d
+	local -a shell=()
+	exec_mode || return 0
+	((!S[exec_shell])) || shell=(--shell --name "${S[exec_name]}")
+	for d in "${ALL_DRIVERS[@]}"; do
+		[[ -n ${EXEC_CMD[$d]+set} ]] || continue
+		"${S[build]}/parscale-exec" --which --chdir "${S[exec_dir]}" "${shell[@]}" \
+			--command "${EXEC_CMD[$d]}" 2>/dev/null || true
+	done | awk '!seen[$0]++'
+}
+
 # exec_meta: meta.txt lines on the variants (meta_line format).
 exec_meta() {
 	local d kv

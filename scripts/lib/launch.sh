@@ -329,6 +329,7 @@ launch_binaries() {
 		bins[${DRV_BIN[$d]:-$d}]=1
 		printf '%s\n' "${S[build]}/parscale-${DRV_BIN[$d]:-$d}"
 	done
+	exec_programs
 }
 
 # launch_meta: meta.txt lines on launchers and binding (meta_line format).

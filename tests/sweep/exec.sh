@@ -5,8 +5,8 @@
 # another folder (the commands still run where the sweep was started), with
 # every configuration x repetition once, verified, start-up = wall - own
 # time, and the summary, plots and report made; submit.sh --dry-run of the
-# same sweep; and what the sweep or parscale-exec refuses (exit 2, one
-# line, no folder).
+# same sweep; a resume refused once the program changed; and what the sweep
+# or parscale-exec refuses (exit 2, one line, no folder).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -65,6 +65,14 @@ awk -F, -v s="$s" -v u="$u" -v w="$w" -v t="$t" -v d="$d" -v n="$n" 'NR > 1 {
 grep -q '^exec_command_omp=OMP_NUM_THREADS={threads} ./slow.sh {size}$' "$out/meta.txt" ||
 	fail "meta.txt does not record the commands"
 printf '%s: sweep killed after %d of 4 configurations and resumed: ok\n' "$TEST_NAME" "$done_before"
+
+# A changed program is a changed build: a resume refuses it, as a rebuilt driver.
+printf '# changed\n' >>"$WORK/slow.sh"
+rc=0
+(cd / && timeout 30 "$SWEEP" --resume "$out" --no-plot) >/dev/null 2>"$WORK/changed.err" || rc=$?
+if [[ $rc != 2 ]] || ! grep -q 'binary_slow.sh changed' "$WORK/changed.err"; then
+	fail "a resume with a changed program: exit $rc: $(cat "$WORK/changed.err")"
+fi
 
 # Through Slurm: submit.sh --dry-run prepares the plan and writes nothing.
 (cd "$WORK" && timeout 60 "$SRC/scripts/submit.sh" --dry-run --mode array --time 5 -- "${args[@]}" \
