@@ -105,6 +105,35 @@ What to run:
 Every configuration is shown to its driver (--check-config) before the first
 run: values the drivers refuse are refused here, with their message.
 
+A program of your own instead of kernels x drivers (README: "Studying your
+own program"):
+  --exec NAME=COMMAND a variant of the study, repeatable: the driver exec:NAME
+                      in the rows. Each repetition runs COMMAND once as a new
+                      process through parscale-exec, which times it. COMMAND
+                      runs directly (fork + exec), never through a shell: it
+                      is split into words as a shell would split it and
+                      nothing in it is evaluated; \$VAR, globs, pipes and
+                      redirections are refused. NAME=VALUE words before the
+                      program set its environment. Placeholders {workers}
+                      {threads} {ranks} {nodes} {size} {total_size} {rep} and
+                      {KEY} of each --param are replaced first. A command
+                      naming {ranks} runs that many ranks; naming {ranks} and
+                      {threads}, workers/--threads ranks x --threads; any
+                      other, threads. It runs in the folder the sweep was
+                      started in, also when resumed
+  --shell             run every COMMAND through /bin/sh -c: evaluated
+  --name NAME         the study's name, the kernel column (default: $DEF_EXEC_NAME)
+  --metric REGEX      the program's own time: the first group of the first
+                      match (POSIX extended) in its stdout; seconds is then
+                      that time and startup_seconds = wall - it
+  --metric-csv COLUMN, --metric-unit s|ms|us|ns, --from stdout|stderr,
+  --check-regex REGEX, --check-cmd COMMAND, --work N, --work-unit UNIT,
+  --class CLASS, --dims 1|2
+                      passed to every variant's parscale-exec (see
+                      parscale-exec --help); --param too. --kernels,
+                      --drivers, --schedule, --mpi-args and --hostfile do
+                      not apply: the command says how it is launched
+
 Where and how:
   --out DIR           run folder, new or empty (default:
                       results/<host>-<UTC time>); one sweep, resume or
