@@ -47,6 +47,13 @@ timing_consistent() {
         END { exit bad }' "$1" || fail "$1: timing columns inconsistent"
 }
 
+# --help says on stdout how the command runs; --version names the program
+"$X" --help > "$tmp/help" 2> "$tmp/help.err" || fail "--help exit $?"
+[[ ! -s $tmp/help.err ]] || fail "--help wrote to stderr"
+grep -q 'directly (fork + exec), never through a shell,' "$tmp/help" || fail "--help does not say how the command runs"
+grep -q 'unless --shell is given' "$tmp/help" || fail "--help does not name --shell"
+[[ $("$X" --version) == "parscale-exec "[0-9]* ]] || fail "--version"
+
 cc_ok=1
 command -v "${CC:-cc}" > /dev/null || cc_ok=0
 
