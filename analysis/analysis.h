@@ -153,6 +153,7 @@ struct analysis {
     size_t nfindings, capfindings;
     uint64_t seed;
     int resamples;
+    int jobs;                  /* fitting threads (models.c) */
     int curves;                /* fit curves and bands for the figures */
     int pop_recorded;          /* some row had useful/team times */
     int counters_recorded;     /* some row had instructions and cycles */
@@ -162,6 +163,11 @@ struct analysis {
  * per-configuration figure.  probe: the capacity probe's undelivered worker
  * counts (sorted), or NULL.  Returns EXIT_OK or EXIT_FAULT (reported). */
 int analysis_derive(struct analysis *a, const long *undelivered, size_t nundelivered);
+
+/* The report order (layout.c): a->order, a->cases and a->series from the
+ * configurations and their derived traps; returns 0, or -1 out of memory. */
+int analysis_layout(struct analysis *a);
+
 /* Fits the models of every series (models.c).  Returns EXIT_OK or EXIT_FAULT. */
 int analysis_fit(struct analysis *a);
 /* The fitted time of a model with coefficients coef at p workers (for a

@@ -5,7 +5,8 @@
  * T(p) = a + b/p + k(p - 1) (Gunther; sigma = a/(a+b) contention,
  * kappa = k/(a+b) coherency), every coefficient >= 0.  Both are linear in
  * their coefficients; they are fitted by least squares on relative
- * residuals ((T - fit)/T), the non-negativity by trying every active set.
+ * residuals ((T - fit)/T), the non-negativity by trying every active set
+ * (modelfit.c).
  * Weak scaling: Gustafson's scaled speedup S(p) = p T(1)/T(p) = s + (1-s) p.
  *
  * A fit uses the series' median times at worker counts that each have a
@@ -15,203 +16,32 @@
  * 2.5 and 97.5 percentiles over resamples, each resampling every point's
  * repetitions with replacement and refitting; the seed is recorded.
  * Preferred model: USL when its kappa interval excludes 0, else Amdahl.
+ *
+ * Series are fitted by a pool of threads (a->jobs), each with its own
+ * buffers, taking series in order from a shared counter; each series has
+ * its own seed and its own slots in a->fits, so the result does not depend
+ * on the number of threads or on which thread fitted what.
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "analysis.h"
+#include "modelfit.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_COEF 3
-static const int min_distinct[MODEL_COUNT] = {3, 4, 3};
-static const int ncoef[MODEL_COUNT] = {2, 3, 1};
+/* The store's string pool is shared by the fitting threads. */
+static pthread_mutex_t intern_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* A copy of s kept for the whole run (or a fixed note when memory ran out:
  * a fit's text is not worth failing the summary for). */
 static const char *intern_or(struct analysis *a, const char *s)
 {
+    pthread_mutex_lock(&intern_lock);
     const char *kept = store_intern(a->st, s);
+    pthread_mutex_unlock(&intern_lock);
     return kept ? kept : "(text lost: out of memory)";
-}
-
-/* The basis functions of the strong-scaling models: 1, 1/p, p - 1. */
-static double basis(int j, double p)
-{
-    return j == 0 ? 1.0 : j == 1 ? 1.0 / p : p - 1.0;
-}
-
-double fit_time(const struct fit *f, double p)
-{
-    if (f->model == MODEL_GUSTAFSON)
-        return f->t1 * p / (f->coef[0] + (1.0 - f->coef[0]) * p);
-    double t = 0.0;
-    for (int j = 0; j < ncoef[f->model]; j++)
-        t += f->coef[j] * basis(j, p);
-    return t;
-}
-
-/* Solves the k x k system m c = v (Gaussian elimination, partial
- * pivoting); returns -1 when singular. */
-static int solve(double m[MAX_COEF][MAX_COEF], double *v, double *c, int k)
-{
-    for (int col = 0; col < k; col++) {
-        int piv = col;
-        for (int r = col + 1; r < k; r++)
-            if (fabs(m[r][col]) > fabs(m[piv][col]))
-                piv = r;
-        if (fabs(m[piv][col]) < 1e-300)
-            return -1;
-        for (int j = 0; j < k; j++) {
-            double t = m[col][j];
-            m[col][j] = m[piv][j];
-            m[piv][j] = t;
-        }
-        double t = v[col];
-        v[col] = v[piv];
-        v[piv] = t;
-        for (int r = col + 1; r < k; r++) {
-            double f = m[r][col] / m[col][col];
-            for (int j = col; j < k; j++)
-                m[r][j] -= f * m[col][j];
-            v[r] -= f * v[col];
-        }
-    }
-    for (int r = k - 1; r >= 0; r--) {
-        double s = v[r];
-        for (int j = r + 1; j < k; j++)
-            s -= m[r][j] * c[j];
-        c[r] = s / m[r][r];
-    }
-    return 0;
-}
-
-/* Least squares of t on the basis functions in `set` (bit j: function j;
- * f[i][j] is function j at point i), relative residuals; the others'
- * coefficients are 0.  Returns the weighted sum of squares, or INFINITY
- * when singular or when a coefficient comes out negative. */
-static double fit_set(const double (*f)[MAX_COEF], const double *t, size_t n, int k,
-                      unsigned set, double *coef)
-{
-    int cols[MAX_COEF], m = 0;
-    for (int j = 0; j < k; j++)
-        if (set & (1u << j))
-            cols[m++] = j;
-    double a[MAX_COEF][MAX_COEF] = {{0}}, v[MAX_COEF] = {0}, c[MAX_COEF];
-    for (size_t i = 0; i < n; i++) {
-        double w = 1.0 / (t[i] * t[i]);
-        for (int x = 0; x < m; x++) {
-            double wf = w * f[i][cols[x]];
-            v[x] += wf * t[i];
-            for (int y = x; y < m; y++)
-                a[x][y] += wf * f[i][cols[y]];
-        }
-    }
-    for (int x = 0; x < m; x++)
-        for (int y = 0; y < x; y++)
-            a[x][y] = a[y][x];
-    if (solve(a, v, c, m) != 0)
-        return INFINITY;
-    for (int j = 0; j < k; j++)
-        coef[j] = 0.0;
-    for (int x = 0; x < m; x++) {
-        if (c[x] < 0.0)
-            return INFINITY;
-        coef[cols[x]] = c[x];
-    }
-    double ss = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double fit = 0.0;
-        for (int j = 0; j < k; j++)
-            fit += coef[j] * f[i][j];
-        ss += (t[i] - fit) * (t[i] - fit) / (t[i] * t[i]);
-    }
-    return ss;
-}
-
-/* Karush-Kuhn-Tucker: a feasible fit whose held-at-0 coefficients could
- * not lower the sum of squares by growing is the constrained optimum. */
-static int optimal(const double (*f)[MAX_COEF], const double *t, size_t n, int k,
-                   unsigned set, const double *coef)
-{
-    for (int j = 0; j < k; j++) {
-        if (set & (1u << j))
-            continue;
-        double g = 0.0;
-        for (size_t i = 0; i < n; i++) {
-            double fit = 0.0;
-            for (int q = 0; q < k; q++)
-                fit += coef[q] * f[i][q];
-            g += f[i][j] * (t[i] - fit) / (t[i] * t[i]);
-        }
-        if (g > 1e-12 * n)
-            return 0;
-    }
-    return 1;
-}
-
-/* Least squares of t on the first k basis functions with every coefficient
- * >= 0, residuals relative to t: candidate sets of free coefficients from
- * the largest down, the first feasible one that meets the optimality
- * conditions is the answer (with 3 coefficients every set can be tried).
- * Returns 0 or -1 (no feasible fit). */
-static int nnls(const double (*f)[MAX_COEF], const double *t, size_t n, int k, double *coef)
-{
-    static const unsigned by_size[] = {7, 3, 5, 6, 1, 2, 4};
-    double trial[MAX_COEF];
-    for (size_t i = 0; i < sizeof by_size / sizeof by_size[0]; i++) {
-        unsigned set = by_size[i];
-        if (set >= (1u << k))
-            continue;
-        if (isfinite(fit_set(f, t, n, k, set, trial)) && optimal(f, t, n, k, set, trial)) {
-            memcpy(coef, trial, sizeof trial);
-            return 0;
-        }
-    }
-    return -1;
-}
-
-/* Gustafson's s from S_i = p_i t1 / t_i: least squares of S - p = -s (p - 1),
- * clamped to [0, 1]. */
-static double gustafson_s(const double *p, const double *t, size_t n, double t1)
-{
-    double num = 0.0, den = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double s = p[i] * t1 / t[i];
-        num += (p[i] - s) * (p[i] - 1.0);
-        den += (p[i] - 1.0) * (p[i] - 1.0);
-    }
-    double s = den > 0.0 ? num / den : 0.0;
-    return s < 0.0 ? 0.0 : s > 1.0 ? 1.0 : s;
-}
-
-/* Fits model m to points (p, t); t1 is the 1-worker time (Gustafson).
- * Fills coef; returns 0 or -1. */
-static int fit_points(enum model m, const double *p, const double (*f)[MAX_COEF],
-                      const double *t, size_t n, double t1, double *coef)
-{
-    if (m == MODEL_GUSTAFSON) {
-        coef[0] = gustafson_s(p, t, n, t1);
-        return 0;
-    }
-    return nnls(f, t, n, ncoef[m], coef);
-}
-
-/* The interpretable parameters of coefficients into f. */
-static void parameters(struct fit *f, const double *coef, double t1,
-                       double *out_t1, double *out_s, double *out_kappa)
-{
-    if (f->model == MODEL_GUSTAFSON) {
-        *out_t1 = t1;
-        *out_s = coef[0];
-        *out_kappa = NAN;
-        return;
-    }
-    double whole = coef[0] + coef[1];
-    *out_t1 = whole;
-    *out_s = whole > 0.0 ? coef[0] / whole : NAN;
-    *out_kappa = f->model == MODEL_USL && whole > 0.0 ? coef[2] / whole : NAN;
 }
 
 /* Whether configuration cf is a point of its series' fits. */
@@ -250,7 +80,7 @@ static void collect(const struct analysis *a, const struct series *se, struct po
             pt->t1 = an_der(a, i)->t.median;
         }
         for (int j = 0; j < MAX_COEF; j++)
-            pt->f[pt->n][j] = basis(j, (double)cf->workers);
+            pt->f[pt->n][j] = model_basis(j, (double)cf->workers);
         pt->p[pt->n] = (double)cf->workers;
         pt->t[pt->n] = an_der(a, i)->t.median;
         pt->cf[pt->n++] = cf;
@@ -332,13 +162,13 @@ static void fit_one(struct analysis *a, struct fit *f, const struct points *pt,
     const char *why = NULL;
     if (f->model == MODEL_GUSTAFSON && pt->one == NULL)
         why = "no run at 1 worker to scale from";
-    else if (pt->distinct < min_distinct[f->model])
+    else if (pt->distinct < model_min_distinct[f->model])
         why = "too few worker counts to fit";
     f->points = (int)pt->n;
     f->distinct = pt->distinct;
     f->p_min = pt->p_min;
     f->p_max = pt->p_max;
-    if (why == NULL && fit_points(f->model, pt->p, pt->f, pt->t, pt->n, pt->t1, f->coef) != 0)
+    if (why == NULL && model_fit_points(f->model, pt->p, pt->f, pt->t, pt->n, pt->t1, f->coef) != 0)
         why = "no fit with non-negative terms";
     if (why != NULL) {
         char range[40], reason[200];
@@ -348,13 +178,13 @@ static void fit_one(struct analysis *a, struct fit *f, const struct points *pt,
             snprintf(range, sizeof range, "p <= %ld cores", pt->cores);
         snprintf(reason, sizeof reason, "%s: %d distinct worker counts in the "
                  "fitted range (%s); %s needs %d", why, pt->distinct, range,
-                 model_name(f->model), min_distinct[f->model]);
+                 model_name(f->model), model_min_distinct[f->model]);
         f->reason = intern_or(a, reason);
         return;
     }
     f->fitted = 1;
     f->reason = "";
-    parameters(f, f->coef, pt->t1, &f->t1, &f->s, &f->kappa);
+    model_parameters(f, f->coef, pt->t1, &f->t1, &f->s, &f->kappa);
     double ss = 0.0, worst = 0.0;
     for (size_t i = 0; i < pt->n; i++) {
         double rel = (pt->t[i] - fit_time(f, pt->p[i])) / pt->t[i];
@@ -369,11 +199,11 @@ static void fit_one(struct analysis *a, struct fit *f, const struct points *pt,
     struct fit trial = *f;
     for (int b = 0; b < bs->b; b++) {
         double *coef = bs->coef[slot] + (size_t)b * MAX_COEF;
-        if (fit_points(f->model, pt->p, pt->f, bs->med + (size_t)b * pt->n, pt->n, bs->one[b], coef) != 0) {
+        if (model_fit_points(f->model, pt->p, pt->f, bs->med + (size_t)b * pt->n, pt->n, bs->one[b], coef) != 0) {
             bs->t1[slot][b] = bs->s[slot][b] = bs->kappa[slot][b] = coef[0] = NAN;
             continue;
         }
-        parameters(&trial, coef, bs->one[b], &bs->t1[slot][b], &bs->s[slot][b],
+        model_parameters(&trial, coef, bs->one[b], &bs->t1[slot][b], &bs->s[slot][b],
                    &bs->kappa[slot][b]);
     }
     double *keep[] = {bs->t1[slot], bs->s[slot], bs->kappa[slot]};
@@ -450,6 +280,126 @@ const struct fit *preferred_fit(const struct analysis *a, size_t s)
 #define RESAMPLES_FLOOR 200
 #define RESAMPLES_BUDGET 2000000.0
 
+/* One fitting thread's buffers, sized for the largest series. */
+struct worker {
+    struct analysis *a;
+    struct points pt;
+    struct boot bs;
+    int rc;
+};
+
+static void worker_free(struct worker *w)
+{
+    free(w->pt.p);
+    free(w->pt.t);
+    free(w->pt.cf);
+    free(w->pt.f);
+    free(w->bs.med);
+    free(w->bs.one);
+    free(w->bs.tmp);
+    free(w->bs.scratch);
+    for (int k = 0; k < 2; k++) {
+        free(w->bs.coef[k]);
+        free(w->bs.t1[k]);
+        free(w->bs.s[k]);
+        free(w->bs.kappa[k]);
+    }
+}
+
+static int worker_init(struct worker *w, struct analysis *a, size_t most_pts, size_t most_reps)
+{
+    size_t b = (size_t)a->resamples;
+    memset(w, 0, sizeof *w);
+    w->a = a;
+    w->bs.b = a->resamples;
+    w->pt.p = malloc(most_pts * sizeof *w->pt.p);
+    w->pt.t = malloc(most_pts * sizeof *w->pt.t);
+    w->pt.cf = malloc(most_pts * sizeof *w->pt.cf);
+    w->pt.f = malloc(most_pts * sizeof *w->pt.f);
+    w->bs.med = malloc(b * most_pts * sizeof *w->bs.med);
+    w->bs.one = malloc(b * sizeof *w->bs.one);
+    w->bs.tmp = malloc(b * sizeof *w->bs.tmp);
+    w->bs.scratch = malloc(most_reps * sizeof *w->bs.scratch);
+    int ok = w->pt.p && w->pt.t && w->pt.cf && w->pt.f && w->bs.med && w->bs.one &&
+             w->bs.tmp && w->bs.scratch;
+    for (int k = 0; k < 2 && ok; k++) {
+        w->bs.coef[k] = malloc(b * MAX_COEF * sizeof *w->bs.coef[k]);
+        w->bs.t1[k] = malloc(b * sizeof *w->bs.t1[k]);
+        w->bs.s[k] = malloc(b * sizeof *w->bs.s[k]);
+        w->bs.kappa[k] = malloc(b * sizeof *w->bs.kappa[k]);
+        ok = w->bs.coef[k] && w->bs.t1[k] && w->bs.s[k] && w->bs.kappa[k];
+    }
+    if (!ok)
+        worker_free(w);
+    return ok ? 0 : -1;
+}
+
+/* Fits series s into its slots of a->fits (fit_first set). */
+static int fit_series(struct worker *w, size_t s)
+{
+    struct analysis *a = w->a;
+    const struct series *se = &a->series[s];
+    int strong = strcmp(an_cfg(a, se->first)->scaling, "strong") == 0;
+    collect(a, se, &w->pt);
+    /* one seed per series, so a series' intervals do not depend on what
+     * else was summarised with it */
+    uint64_t seed = hash_mix(a->seed, hash_mix(hash_str(a->cases[se->kcase].slug),
+                                               hash_str(se->name)));
+    if (w->pt.distinct >= model_min_distinct[strong ? MODEL_AMDAHL : MODEL_GUSTAFSON])
+        draw(&w->bs, &w->pt, seed);
+    struct fit *f = &a->fits[se->fit_first];
+    if (strong) {
+        f[0].model = MODEL_AMDAHL;
+        f[1].model = MODEL_USL;
+        f[0].series = f[1].series = s;
+        fit_one(a, &f[0], &w->pt, &w->bs, 0);
+        fit_one(a, &f[1], &w->pt, &w->bs, 1);
+        prefer(a, &f[0], &f[1]);
+    } else {
+        f[0].model = MODEL_GUSTAFSON;
+        f[0].series = s;
+        fit_one(a, &f[0], &w->pt, &w->bs, 0);
+        f[0].criterion = "";
+        if (f[0].fitted) {
+            f[0].preferred = 1;
+            f[0].criterion = "Gustafson: the one model for weak scaling";
+        }
+    }
+    for (size_t k = 0; k < se->nfit && a->curves; k++)
+        if (f[k].preferred && curve(&f[k], &w->bs, (int)k) != 0) {
+            fprintf(stderr, "%s: out of memory\n", PROG);
+            return EXIT_FAULT;
+        }
+    return EXIT_OK;
+}
+
+/* Series are handed out in blocks from one counter. */
+#define CLAIM 16
+static size_t next_series;
+
+static void *fit_thread(void *arg)
+{
+    struct worker *w = arg;
+    size_t n = w->a->nseries;
+    for (;;) {
+        size_t first = __atomic_fetch_add(&next_series, CLAIM, __ATOMIC_RELAXED);
+        if (first >= n)
+            break;
+        for (size_t s = first; s < first + CLAIM && s < n && w->rc == EXIT_OK; s++)
+            w->rc = fit_series(w, s);
+        if (w->rc != EXIT_OK)
+            break;
+    }
+    return NULL;
+}
+
+/* Resamples per fit when not given: 1000, fewer for very many series. */
+#define RESAMPLES 1000
+#define RESAMPLES_FLOOR 200
+#define RESAMPLES_BUDGET 2000000.0
+/* Threads only for studies with this many series or more. */
+#define SERIES_PER_THREAD 64
+
 int analysis_fit(struct analysis *a)
 {
     size_t most_pts = 1, most_reps = 1;
@@ -463,85 +413,50 @@ int analysis_fit(struct analysis *a)
     for (size_t i = 0; i < a->st->ncfg; i++)
         if (a->st->cfg[i].n > most_reps)
             most_reps = a->st->cfg[i].n;
-    struct points pt = {0};
-    size_t b = (size_t)a->resamples;
-    struct boot bs = {.b = a->resamples};
-    pt.p = malloc(most_pts * sizeof *pt.p);
-    pt.t = malloc(most_pts * sizeof *pt.t);
-    pt.cf = malloc(most_pts * sizeof *pt.cf);
-    pt.f = malloc(most_pts * sizeof *pt.f);
-    bs.med = malloc(b * most_pts * sizeof *bs.med);
-    bs.one = malloc(b * sizeof *bs.one);
-    bs.tmp = malloc(b * sizeof *bs.tmp);
-    bs.scratch = malloc(most_reps * sizeof *bs.scratch);
-    int ok = pt.p && pt.t && pt.cf && pt.f && bs.med && bs.one && bs.tmp && bs.scratch;
-    for (int k = 0; k < 2 && ok; k++) {
-        bs.coef[k] = malloc(b * MAX_COEF * sizeof *bs.coef[k]);
-        bs.t1[k] = malloc(b * sizeof *bs.t1[k]);
-        bs.s[k] = malloc(b * sizeof *bs.s[k]);
-        bs.kappa[k] = malloc(b * sizeof *bs.kappa[k]);
-        ok = bs.coef[k] && bs.t1[k] && bs.s[k] && bs.kappa[k];
-    }
     a->fits = calloc(a->nseries * 2 + 1, sizeof *a->fits);
-    int rc = EXIT_OK;
-    if (!ok || a->fits == NULL) {
+    if (a->fits == NULL) {
         fprintf(stderr, "%s: out of memory\n", PROG);
-        rc = EXIT_FAULT;
-        goto out_free;
+        return EXIT_FAULT;
     }
+    /* every series' slots first: two fits for strong scaling, one for weak */
     for (size_t s = 0; s < a->nseries; s++) {
-        const struct series *se = &a->series[s];
-        int strong = strcmp(an_cfg(a, se->first)->scaling, "strong") == 0;
-        collect(a, se, &pt);
-        a->series[s].fit_first = a->nfits;
-        /* one seed per series, so a series' intervals do not depend on
-         * what else was summarised with it */
-        uint64_t seed = hash_mix(a->seed, hash_mix(hash_str(a->cases[se->kcase].slug),
-                                                   hash_str(se->name)));
-        if (pt.distinct >= min_distinct[strong ? MODEL_AMDAHL : MODEL_GUSTAFSON])
-            draw(&bs, &pt, seed);
-        struct fit *f = &a->fits[a->nfits];
-        if (strong) {
-            f[0].model = MODEL_AMDAHL;
-            f[1].model = MODEL_USL;
-            f[0].series = f[1].series = s;
-            fit_one(a, &f[0], &pt, &bs, 0);
-            fit_one(a, &f[1], &pt, &bs, 1);
-            prefer(a, &f[0], &f[1]);
-            a->nfits += 2;
-        } else {
-            f[0].model = MODEL_GUSTAFSON;
-            f[0].series = s;
-            fit_one(a, &f[0], &pt, &bs, 0);
-            f[0].criterion = "";
-            if (f[0].fitted) {
-                f[0].preferred = 1;
-                f[0].criterion = "Gustafson: the one model for weak scaling";
-            }
-            a->nfits += 1;
-        }
-        a->series[s].nfit = a->nfits - a->series[s].fit_first;
-        for (int k = 0; k < (strong ? 2 : 1) && a->curves; k++)
-            if (f[k].preferred && curve(&f[k], &bs, k) != 0) {
-                fprintf(stderr, "%s: out of memory\n", PROG);
-                rc = EXIT_FAULT;
-                goto out_free;
-            }
+        struct series *se = &a->series[s];
+        se->fit_first = a->nfits;
+        se->nfit = strcmp(an_cfg(a, se->first)->scaling, "strong") == 0 ? 2 : 1;
+        a->nfits += se->nfit;
     }
-out_free:
-    free(pt.p);
-    free(pt.t);
-    free(pt.cf);
-    free(pt.f);
-    free(bs.med);
-    free(bs.one);
-    free(bs.tmp);
-    free(bs.scratch);
-    for (int k = 0; k < 2; k++) {
-        free(bs.coef[k]);
-        free(bs.t1[k]);
-        free(bs.s[k]);
-        free(bs.kappa[k]);
+    size_t jobs = a->jobs > 0 ? (size_t)a->jobs : 1;
+    if (jobs > 1 && a->nseries / SERIES_PER_THREAD < jobs)
+        jobs = a->nseries / SERIES_PER_THREAD > 1 ? a->nseries / SERIES_PER_THREAD : 1;
+    struct worker *w = calloc(jobs, sizeof *w);
+    pthread_t *tid = calloc(jobs, sizeof *tid);
+    size_t ready = 0, started = 0;
+    int rc = w && tid ? EXIT_OK : EXIT_FAULT;
+    for (; ready < jobs && rc == EXIT_OK; ready++)
+        if (worker_init(&w[ready], a, most_pts, most_reps) != 0)
+            rc = EXIT_FAULT;
+    if (rc != EXIT_OK) {
+        fprintf(stderr, "%s: out of memory\n", PROG);
+        if (ready > 0)
+            ready--;           /* the one that failed freed itself */
+        goto out;
     }
+    __atomic_store_n(&next_series, 0, __ATOMIC_RELAXED);
+    /* the calling thread is worker 0; a thread that cannot start leaves
+     * its share to the others */
+    for (started = 1; started < jobs; started++)
+        if (pthread_create(&tid[started], NULL, fit_thread, &w[started]) != 0)
+            break;
+    fit_thread(&w[0]);
+    for (size_t t = 1; t < started; t++)
+        pthread_join(tid[t], NULL);
+    for (size_t t = 0; t < started; t++)
+        if (w[t].rc != EXIT_OK)
+            rc = w[t].rc;
+out:
+    for (size_t t = 0; t < ready; t++)
+        worker_free(&w[t]);
+    free(w);
+    free(tid);
     return rc;
 }

@@ -6,13 +6,14 @@
  * data/ (the figures' series, curves and bands).  Optionally a readable
  * table on stdout.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE   /* sched_getaffinity */
 
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,13 +28,16 @@
 #define DEFAULT_SEED 20261201ULL
 #define MAX_RESAMPLES 100000
 #define MIN_RESAMPLES 100
+#define MAX_JOBS 256
+#define DEFAULT_JOBS_CAP 8
 #define TABLE_FMT "%.4g"
 
 static void usage(FILE *fp)
 {
     fprintf(fp,
             "usage: %s [--out DIR] [--table] [--drivers FILE] [--probe FILE]\n"
-            "                          [--seed N] [--resamples N] [--no-figure-data] RAW.csv...\n"
+            "                          [--seed N] [--resamples N] [--jobs N] [--no-figure-data]\n"
+            "                          RAW.csv...\n"
             "       %s --baseline A.csv [--out DIR] B.csv...\n"
             "\n"
             "Summarise raw parscale CSV rows (one per timed repetition): per\n"
@@ -54,6 +58,9 @@ static void usage(FILE *fp)
             "      --resamples N    bootstrap resamples per fit, %d to %d (default 1000;\n"
             "                       above 2000 series max(200, 2000000 / series), so\n"
             "                       the time stays linear; fits.csv records it)\n"
+            "  -j, --jobs N         threads fitting the models, 1 to %d (default: the\n"
+            "                       CPUs this process may use, at most %d); the\n"
+            "                       results do not depend on it\n"
             "      --no-figure-data skip data/ (tables only)\n"
             "      --baseline A.csv compare instead: every configuration of the inputs\n"
             "                       (B) against the same one in A: the ratio of median\n"
@@ -64,7 +71,18 @@ static void usage(FILE *fp)
             "\n"
             "Exit status: 0 success, 1 I/O or memory failure, 2 bad usage or\n"
             "malformed input (reported as FILE:LINE: what is wrong).\n",
-            PROG, PROG, (unsigned long long)DEFAULT_SEED, MIN_RESAMPLES, MAX_RESAMPLES);
+            PROG, PROG, (unsigned long long)DEFAULT_SEED, MIN_RESAMPLES, MAX_RESAMPLES,
+            MAX_JOBS, DEFAULT_JOBS_CAP);
+}
+
+/* The CPUs in this process's affinity mask, at most DEFAULT_JOBS_CAP. */
+static int default_jobs(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return 1;
+    int n = CPU_COUNT(&set);
+    return n < 1 ? 1 : n > DEFAULT_JOBS_CAP ? DEFAULT_JOBS_CAP : n;
 }
 
 static int parse_count(const char *opt, const char *s, unsigned long long lo,
@@ -230,6 +248,7 @@ int main(int argc, char **argv)
         {"probe", required_argument, NULL, 'P'},
         {"seed", required_argument, NULL, 'S'},
         {"resamples", required_argument, NULL, 'R'},
+        {"jobs", required_argument, NULL, 'j'},
         {"no-figure-data", no_argument, NULL, 'N'},
         {"baseline", required_argument, NULL, 'B'},
         {"help", no_argument, NULL, 'h'},
@@ -238,9 +257,10 @@ int main(int argc, char **argv)
     const char *out_dir = NULL, *drivers_path = NULL, *probe_path = NULL, *baseline = NULL;
     int table = 0, figure_data = 1, opt;
     unsigned long long seed = DEFAULT_SEED, resamples = 0;   /* 0: by study size */
+    unsigned long long jobs = 0;                             /* 0: by the CPUs */
 
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":o:th", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":o:thj:", options, NULL)) != -1) {
         switch (opt) {
         case 'o':
             out_dir = optarg;
@@ -260,6 +280,10 @@ int main(int argc, char **argv)
             break;
         case 'R':
             if (parse_count("--resamples", optarg, MIN_RESAMPLES, MAX_RESAMPLES, &resamples) != 0)
+                return EXIT_USAGE;
+            break;
+        case 'j':
+            if (parse_count("--jobs", optarg, 1, MAX_JOBS, &jobs) != 0)
                 return EXIT_USAGE;
             break;
         case 'N':
@@ -313,7 +337,8 @@ int main(int argc, char **argv)
 
     struct store st;
     struct analysis a = {.st = &st, .drivers = &drivers, .seed = seed,
-                         .resamples = (int)resamples, .curves = figure_data};
+                         .resamples = (int)resamples, .curves = figure_data,
+                         .jobs = jobs ? (int)jobs : default_jobs()};
     char *dir_copy = NULL;
     if (store_init(&st, argv + optind) != 0) {
         rc = EXIT_FAULT;

@@ -2,8 +2,9 @@
 # The test command: install what is missing, build the normal (Release)
 # and the sanitizer (ASan + UBSan) trees, and run the whole CTest suite in
 # both; then the checker passes on trees of their own: ThreadSanitizer on
-# the pthread and fork drivers, valgrind memcheck on the serial driver and
-# the summariser.  Extra arguments go to ctest (e.g. -R equivalence).
+# the pthread and fork drivers and the summariser's fitting threads,
+# valgrind memcheck on the serial driver and the summariser.  Extra
+# arguments go to ctest (e.g. -R equivalence).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -30,7 +31,7 @@ build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARSCALE_SANITIZE=ON
 # -fsanitize=thread, and sanitize.valgrind in a plain tree without
 # -march=native (valgrind does not decode AVX-512); both also run the
 # example kernel library (example_spmv).
-build_only build-tsan parscale-pthread,parscale-fork,example_spmv -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+build_only build-tsan parscale-pthread,parscale-fork,parscale-summarize,example_spmv -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_FLAGS=-fsanitize=thread -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread
 build_only build-valgrind parscale-serial,parscale-summarize,example_spmv -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DPARSCALE_NATIVE=OFF
@@ -44,7 +45,7 @@ echo "== tests, Release build" >&2
 echo "== tests, AddressSanitizer + UndefinedBehaviorSanitizer build" >&2
 (cd build-asan && ctest -j "$jobs" --output-on-failure --timeout 900 -LE 'cluster|lint|install' "$@") ||
     status=1
-echo "== ThreadSanitizer: pthread and fork drivers, every kernel" >&2
+echo "== ThreadSanitizer: pthread and fork drivers, every kernel; the summariser's threads" >&2
 (cd build-tsan && ctest --output-on-failure --timeout 300 -L '^tsan$' "$@") || status=1
 echo "== valgrind memcheck: serial driver on every kernel, summariser" >&2
 (cd build-valgrind && ctest --output-on-failure --timeout 300 -L '^valgrind$' "$@") || status=1

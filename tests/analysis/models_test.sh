@@ -4,7 +4,8 @@
 # series (USL preferred), a plain Amdahl series, a Gustafson series, the
 # measurement-trap flags (cache, fixed cost, short, oversubscribed,
 # undelivered), hybrid baselines, the POP identities, and the findings.
-# usage: models_test.sh SUMMARIZE_BIN HEADER_CSV [fits|traps|baselines|pop|findings|all]
+# The fitting threads (--jobs) change nothing in the outputs.
+# usage: models_test.sh SUMMARIZE_BIN HEADER_CSV [fits|traps|baselines|pop|findings|primitives|claims|jobs|all]
 set -euo pipefail
 
 bin=$1
@@ -335,7 +336,34 @@ for r in csv.DictReader(open(sys.argv[1])):
     [[ ! -e $c ]] || fail "claims.csv without Python rows"
 }
 
+# The fitting threads: a synthetic study of 240 series (enough for 3
+# threads) gives byte-identical outputs with 1, 2 and 5 --jobs; bad --jobs
+# values are refused.
+test_jobs() {
+    local d=$tmp/jobs j
+    mkdir -p "$d"
+    awk -v HEADER="$(head -n 1 "$header")" -v SEED=5 -v KERNELS=40 -v SIZES=1 -v WMAX=8 -v REPS=6 \
+        -f "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/synthetic-raw.awk" >"$d/raw.csv"
+    for j in 1 2 5; do
+        mkdir -p "$d/j$j"
+        "$bin" --jobs "$j" --resamples 100 --out "$d/j$j" "$d/raw.csv" 2>"$d/err" ||
+            fail "--jobs $j: $(cat "$d/err")"
+    done
+    [[ $(grep -c ',1,.*,100,' "$d/j1/fits.csv") -gt 200 ]] || fail "--jobs: fewer than 200 fits in the study"
+    for j in 2 5; do
+        diff -r "$d/j1" "$d/j$j" >/dev/null || fail "--jobs $j: outputs differ from --jobs 1"
+    done
+    local bad
+    for bad in 0 257 x -1 ""; do
+        local rc=0
+        "$bin" --jobs "$bad" --out "$d" "$d/raw.csv" 2>"$d/err" || rc=$?
+        ((rc == 2)) || fail "--jobs '$bad': exit $rc, want 2"
+        [[ $(wc -l <"$d/err") -eq 1 ]] || fail "--jobs '$bad': not one line: $(cat "$d/err")"
+    done
+}
+
 case $group in
+jobs) test_jobs ;;
 fits) test_fits ;;
 traps) test_traps ;;
 baselines) test_baselines ;;
@@ -343,8 +371,8 @@ pop) test_pop ;;
 findings) test_findings ;;
 primitives) test_primitives ;;
 claims) test_claims ;;
-all) test_fits; test_traps; test_baselines; test_pop; test_findings; test_primitives; test_claims ;;
-*) echo "usage: $0 BIN HEADER [fits|traps|baselines|pop|findings|all]" >&2; exit 2 ;;
+all) test_fits; test_traps; test_baselines; test_pop; test_findings; test_primitives; test_claims; test_jobs ;;
+*) echo "usage: $0 BIN HEADER [fits|traps|baselines|pop|findings|primitives|claims|jobs|all]" >&2; exit 2 ;;
 esac
 if ((failures > 0)); then
     echo "models_test $group: $failures check(s) failed" >&2

@@ -88,4 +88,22 @@ if [[ -f $spmv ]]; then
         done
     done
 fi
+# the summariser's fitting threads: a synthetic study of 200 series, fitted
+# by 3 threads, must give what one thread gives
+if [[ -x $BIN/parscale-summarize ]]; then
+    mkdir -p "$tmp/s1" "$tmp/s3"
+    awk -v HEADER="$(head -n 1 "$here/../golden/header.csv")" -v SEED=3 -v KERNELS=40 -v SIZES=1 \
+        -v WMAX=8 -v REPS=6 -f "$here/../../scripts/lib/synthetic-raw.awk" >"$tmp/raw.csv"
+    for j in 1 3; do
+        rc=0
+        "$BIN/parscale-summarize" --jobs "$j" --resamples 100 --out "$tmp/s$j" "$tmp/raw.csv" \
+            2>"$tmp/err" || rc=$?
+        runs=$((runs + 1))
+        if ((rc != 0)) || grep -q 'ThreadSanitizer' "$tmp/err"; then
+            cat "$tmp/err" >&2
+            fail "parscale-summarize --jobs $j exited $rc under ThreadSanitizer"
+        fi
+    done
+    cmp -s "$tmp/s1/fits.csv" "$tmp/s3/fits.csv" || fail "summariser: fits.csv differs between --jobs 1 and 3"
+fi
 echo "tsan: ok ($runs runs, no reports)"
