@@ -66,3 +66,10 @@ dodge(i, p) = p * 2 ** (0.035 * (i - (N + 1) / 2.0))
 
 # LOGTICKS: label a log y axis at 1, 2, 5 × 10^k (finer for short spans)
 LOGTICKS = "set ytics () ; MANT = (YHI / YLO < 30) ? '1 1.5 2 3 5 7' : '1 2 5' ; do for [e = floor(log10(YLO)) : ceil(log10(YHI))] { do for [m in MANT] { set ytics add (sprintf('%g', real(m) * 10**e) real(m) * 10**e) } }"
+
+# SPAN(NAME, C, ALT): NAME_min and NAME_max of column C of DATA, or of column
+# ALT where C has no value at all (an interval needs 6 repetitions), else
+# NaN.  A stats command that finds no valid point undefines its variables.
+SPAN(v, c, alt) = sprintf("stats [*:*][*:*] DATA using %d nooutput name '%s'; " . \
+    "if (!exists('%s_max')) { stats [*:*][*:*] DATA using %d nooutput name '%s' }; " . \
+    "if (!exists('%s_max')) { %s_max = NaN; %s_min = NaN }", c, v, v, alt, v, v, v, v)

@@ -2,11 +2,8 @@
 # of PREFIX.dat are workers, cost (µs), and its 95 % interval.
 
 unset logscale y; set ytics autofreq; set format y "%g"; unset mytics; set yrange [*:*]
-# defaults, for a column with no value at all (stats then defines nothing)
-U_max = NaN; U_min = NaN
-L_max = NaN; L_min = NaN
-stats [*:*][*:*] DATA using 4 nooutput name "U"
-stats [*:*][*:*] DATA using 2 nooutput name "L"
+eval SPAN("U", 4, 2)
+eval SPAN("L", 2, 2)
 set ylabel "cost of one operation [µs] (log scale)"
 set logscale y 10
 YLO = (L_min > 0 ? L_min : 1e-3); YHI = (U_max > YLO ? U_max : YLO * 10)

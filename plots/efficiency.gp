@@ -5,9 +5,7 @@
 unset logscale y; set ytics autofreq; set format y "%g"; unset mytics; set yrange [*:*]
 C = (BASE eq "serial") ? 8 : 14
 set ylabel (BASE eq "serial") ? "efficiency vs the serial driver" : "efficiency vs the same driver at 1 worker"
-# defaults, for a column with no value at all (stats then defines nothing)
-E_max = NaN; E_min = NaN
-stats [*:*][*:*] DATA using C + 2 nooutput name "E"
+eval SPAN("E", C + 2, C)
 set yrange [0 : (E_max > 1.1 ? E_max * 1.05 : 1.15)]
 set ytics 0.2
 drawn(i) = (NAME[i] ne "serial")

@@ -9,11 +9,8 @@ F = (BASE eq "serial") ? 8 : 5
 set ylabel (BASE eq "serial") ? "speedup vs the serial driver (log₂ scale)" : "speedup vs the same driver at 1 worker (log₂ scale)"
 set logscale y 2
 set ytics format "%g"
-# defaults, for a column with no value at all (stats then defines nothing)
-S_max = NaN; S_min = NaN
-SL_max = NaN; SL_min = NaN
-stats [*:*][*:*] DATA using C + 2 nooutput name "S"
-stats [*:*][*:*] DATA using C + 1 nooutput name "SL"
+eval SPAN("S", C + 2, C)
+eval SPAN("SL", C + 1, C)
 YHI = S_max > ideal(WMAX) ? S_max : ideal(WMAX)
 YLO = SL_min < 1 ? SL_min : 1
 set yrange [YLO / 1.3 : YHI * 1.3]

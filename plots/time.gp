@@ -3,15 +3,12 @@
 # Columns of PREFIX.dat: 1 workers, 2 median, 3 low, 4 high.
 
 unset logscale y; set ytics autofreq; set format y "%g"; unset mytics; set yrange [*:*]
-# defaults, for a column with no value at all (stats then defines nothing)
-T_max = NaN; T_min = NaN
-L_max = NaN; L_min = NaN
-stats [*:*][*:*] DATA using 4 nooutput name "T"
+eval SPAN("T", 4, 2)
 TSCALE = (T_max < 1e-3) ? 1e6 : ((T_max < 1) ? 1e3 : 1)
 TUNIT = (TSCALE == 1e6) ? "µs" : ((TSCALE == 1e3) ? "ms" : "s")
 set ylabel sprintf("median time per repetition [%s]", TUNIT)
 set logscale y 10
-stats [*:*][*:*] DATA using 3 nooutput name "L"
+eval SPAN("L", 3, 2)
 YLO = L_min * TSCALE; YHI = T_max * TSCALE
 eval LOGTICKS
 set yrange [YLO / 1.15 : YHI * 1.15]

@@ -3,9 +3,7 @@
 
 unset logscale y; set ytics autofreq; set format y "%g"; unset mytics; set yrange [*:*]
 set ylabel "weak-scaling efficiency T(1)/T(p)"
-# defaults, for a column with no value at all (stats then defines nothing)
-E_max = NaN; E_min = NaN
-stats [*:*][*:*] DATA using 19 nooutput name "E"
+eval SPAN("E", 19, 17)
 set yrange [0 : (E_max > 1.1 ? E_max * 1.05 : 1.15)]
 set ytics 0.2
 drawn(i) = (NAME[i] ne "serial")

@@ -8,7 +8,8 @@
 # listed in data/figures.tsv exists as a non-empty PNG, SVG and PDF; each
 # names its series; gnuplot prints no warnings; report.html opens with the
 # findings, holds the pivot tables, the panel figures, the probe warning,
-# the escaped metadata and no external reference; fresh derived files are
+# the escaped metadata and no external reference; a run with too few
+# repetitions for intervals is drawn too; fresh derived files are
 # reused, and stale, empty or foreign ones are rebuilt; a missing summariser
 # fails with exit 1.  Exit 77 (skip) without gnuplot or python3.
 set -euo pipefail
@@ -125,7 +126,22 @@ touch "$run/raw.csv"
 echo "raw.csv 1 1" >"$run/data/source.txt"
 [[ $(again foreign) == summarised ]] || fail "a summary of another raw.csv was kept"
 
-# 5. stale and no summariser: exit 1, one line naming it
+# 5. a run of too few repetitions for any interval (2 per configuration,
+# strong and weak scaling): every figure is drawn from the medians alone
+few="$tmp/few"
+mkdir -p "$few"
+cp "$root/tests/analysis/fixture.csv" "$few/raw.csv"
+if "$plot" "$few" --format png --summarize-bin "$summarize" >/dev/null 2>"$tmp/err"; then
+    grep -q ',few-reps' "$few/summary.csv" || fail "few repetitions: no few-reps flag in the summary"
+    while IFS=$'\t' read -r name script _; do
+        [[ $name == name ]] && continue
+        [[ -s $few/plots/$name.png ]] || fail "few repetitions: no figure $name ($script)"
+    done <"$few/data/figures.tsv"
+else
+    fail "plot.sh failed on a run without intervals: $(cat "$tmp/err")"
+fi
+
+# 6. stale and no summariser: exit 1, one line naming it
 touch "$run/raw.csv"
 set +e
 "$plot" "$run" --summarize-bin "$tmp/no-such-summariser" >/dev/null 2>"$tmp/err"
