@@ -41,9 +41,11 @@ echo "== tests, Release build" >&2
 (cd build && ctest -j "$jobs" --output-on-failure --timeout 600 "$@") || status=1
 # Once is enough for what does not run our compiled code differently under
 # the sanitizers: the cluster harness self-tests (Slurm and namespaces), the
-# linters, and the install layout.
+# linters, the install layout, and the tests of the scripts' own logic
+# (label scripts: resume, locks, paths, signals), whose drivers the other
+# tests run under the sanitizers.
 echo "== tests, AddressSanitizer + UndefinedBehaviorSanitizer build" >&2
-(cd build-asan && ctest -j "$jobs" --output-on-failure --timeout 900 -LE 'cluster|lint|install' "$@") ||
+(cd build-asan && ctest -j "$jobs" --output-on-failure --timeout 900 -LE 'cluster|lint|install|scripts' "$@") ||
     status=1
 echo "== ThreadSanitizer: pthread and fork drivers, every kernel; the summariser's threads" >&2
 (cd build-tsan && ctest --output-on-failure --timeout 300 -L '^tsan$' "$@") || status=1
