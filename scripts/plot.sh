@@ -12,7 +12,8 @@
 # derived from another raw.csv (data/source.txt records what they came
 # from).  Every figure in data/figures.tsv is then drawn by plots/figure.gp
 # in each format of LIST (png, svg, pdf, tex; default png,svg) into
-# DIR/plots/, and scripts/report.sh writes DIR/report.html.  With
+# DIR/plots/, in --jobs batches (default: the CPUs) of one gnuplot process
+# each, and scripts/report.sh writes DIR/report.html.  With
 # --figures panels (the default above PANELS_ONLY_ABOVE cases) only one
 # figure per case is drawn (the panel, or the weak-scaling one), plus POP,
 # start-up and primitive-cost figures, so that studies of thousands of
@@ -123,7 +124,7 @@ if ((stale)); then
     source_id >"$dir/data/source.txt" || die "cannot write '$dir/data/source.txt'"
 fi
 
-# ---- draw: one gnuplot per figure and format, $jobs at a time
+# ---- the figures to draw, per format
 plots="$dir/plots"
 mkdir -p -- "$plots" || die "cannot create '$plots'"
 tmp=$(mktemp -d)
@@ -154,18 +155,53 @@ while IFS=$'\t' read -r name script kcase title subtitle note _caption; do
     count=$((count + 1))
 done <"$dir/data/figures.tsv"
 
-# draw_one KIND PREFIX OUT TITLE SUBTITLE NOTE (run by xargs)
-export GNUPLOT root
-# shellcheck disable=SC2016  # expanded by the inner bash
-xargs -0 -n 6 -P "$jobs" bash -c '
-    out=$3
-    if ! "$GNUPLOT" -c "$root/plots/figure.gp" "$@" </dev/null 2>"$out.log"; then
-        printf "plot.sh: gnuplot failed drawing %s:\n" "$out" >&2
-        cat "$out.log" >&2
-        rm -f "$out.log" "$out"
-        exit 255
+# ---- draw: the figures dealt round-robin into $jobs batches, each one
+# gnuplot process that calls figure.gp once per figure with a fresh session
+# (a process per figure spends most of its time starting); a batch that
+# fails is redrawn figure by figure, to name the one that failed and show
+# gnuplot's words about it.
+gp_quote() {   # a gnuplot single-quoted string: ' doubled
+    printf "'%s'" "${1//\'/\'\'}"
+}
+mapfile -d '' -t job <"$jobsfile"
+nbatch=$jobs
+((nbatch <= count * ${#fmt_list[@]})) || nbatch=$((count * ${#fmt_list[@]}))
+((nbatch >= 1)) || nbatch=1
+for ((b = 0; b < nbatch; b++)); do : >"$tmp/batch.$b.gp"; done
+for ((i = 0, k = 0; i < ${#job[@]}; i += 6, k++)); do
+    {
+        printf 'reset session\ncall %s' "$(gp_quote "$root/plots/figure.gp")"
+        for ((a = 0; a < 6; a++)); do printf ' %s' "$(gp_quote "${job[i + a]}")"; done
+        printf '\n'
+    } >>"$tmp/batch.$((k % nbatch)).gp"
+    printf '%s\n' "${job[i + 2]}" >>"$tmp/batch.$((k % nbatch)).out"
+done
+draw_batch() {   # B: draw batch B; on failure each of its figures alone
+    local b=$1 line out named=0
+    "$GNUPLOT" "$tmp/batch.$b.gp" </dev/null 2>"$tmp/batch.$b.log" && return 0
+    while IFS= read -r line && IFS= read -r out <&3; do
+        printf 'reset session\n%s\n' "$line" >"$tmp/one.$b.gp"
+        if ! "$GNUPLOT" "$tmp/one.$b.gp" </dev/null 2>"$tmp/one.$b.log"; then
+            printf '%s: gnuplot failed drawing %s:\n' "$prog" "$out" >&2
+            cat "$tmp/one.$b.log" >&2
+            rm -f -- "$out"
+            named=1
+        fi
+    done < <(grep '^call ' "$tmp/batch.$b.gp") 3<"$tmp/batch.$b.out"
+    if ((!named)); then
+        printf '%s: gnuplot failed on a batch of figures:\n' "$prog" >&2
+        cat "$tmp/batch.$b.log" >&2
     fi
-    rm -f "$out.log"' draw <"$jobsfile" || die "drawing the figures failed"
+    return 1
+}
+pids=()
+for ((b = 0; b < nbatch; b++)); do
+    draw_batch "$b" &
+    pids+=($!)
+done
+failed=0
+for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+((failed == 0)) || die "drawing the figures failed"
 
 cp -- "$dir/data/figures.tsv" "$plots/figures.tsv" || die "cannot write '$plots/figures.tsv'"
 printf '%s: drew %d figures (%s) in %s\n' "$prog" "$count" "$formats" "$plots" >&2

@@ -9,7 +9,8 @@
 # names its series; gnuplot prints no warnings; report.html opens with the
 # findings, holds the pivot tables, the panel figures, the probe warning,
 # the escaped metadata and no external reference; a run with too few
-# repetitions for intervals is drawn too; fresh derived files are
+# repetitions for intervals is drawn too; a figure gnuplot fails on is named
+# with gnuplot's message; fresh derived files are
 # reused, and stale, empty or foreign ones are rebuilt; a missing summariser
 # fails with exit 1.  Exit 77 (skip) without gnuplot or python3.
 set -euo pipefail
@@ -141,7 +142,31 @@ else
     fail "plot.sh failed on a run without intervals: $(cat "$tmp/err")"
 fi
 
-# 6. stale and no summariser: exit 1, one line naming it
+# 6. figures gnuplot cannot draw: exit 1, each named with gnuplot's words
+# and removed, every other figure of the run drawn
+cat >"$tmp/gnuplot" <<'EOF'
+#!/usr/bin/env bash
+if grep -q -- '-time\.png' "$1"; then echo "simulated gnuplot error" >&2; exit 1; fi
+exec gnuplot "$@"
+EOF
+chmod +x "$tmp/gnuplot"
+rm -rf "$few/plots"
+set +e
+GNUPLOT=$tmp/gnuplot "$plot" "$few" --format png --jobs 2 --summarize-bin "$summarize" >/dev/null 2>"$tmp/err"
+status=$?
+set -e
+((status == 1)) || fail "a failing figure: exit $status, expected 1"
+if ! grep -q '^plot\.sh: gnuplot failed drawing .*-time\.png:$' "$tmp/err" ||
+    ! grep -q '^simulated gnuplot error$' "$tmp/err"; then
+    fail "a failing figure: not named with gnuplot's words: $(head -n 3 "$tmp/err")"
+fi
+for f in "$few/plots"/*.png; do
+    [[ $f != *-time.png ]] || fail "a failing figure: $f is there"
+done
+[[ $(find "$few/plots" -name '*.png' | wc -l) -eq $(grep -vc -- '-time	\|^name	' "$few/data/figures.tsv") ]] ||
+    fail "a failing figure: the others were not all drawn"
+
+# 7. stale and no summariser: exit 1, one line naming it
 touch "$run/raw.csv"
 set +e
 "$plot" "$run" --summarize-bin "$tmp/no-such-summariser" >/dev/null 2>"$tmp/err"
