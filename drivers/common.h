@@ -11,6 +11,7 @@
 #include "team.h"
 
 #define PS_MAX_WORKERS 4096
+#define PS_MAX_SIZE ((uint64_t)1 << 53)   /* sizes: exact in a double */
 #define PS_MAX_REPS 100000
 #define PS_RUN_ID_MAX 64
 #define PS_HOST_MAX 64
