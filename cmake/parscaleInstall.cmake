@@ -20,7 +20,7 @@ install(FILES share/drivers.csv share/report.html.in DESTINATION ${PARSCALE_DATA
 install(DIRECTORY plots/ DESTINATION ${PARSCALE_DATA_INSTALL_DIR}/plots
         FILES_MATCHING PATTERN "*.gp")
 install(PROGRAMS scripts/sweep.sh scripts/submit.sh scripts/plot.sh scripts/report.sh
-                 scripts/compare.sh scripts/report.py
+                 scripts/compare.sh scripts/report.py scripts/reportdata.py
         DESTINATION ${PARSCALE_DATA_INSTALL_DIR}/scripts)
 install(DIRECTORY scripts/lib scripts/slurm DESTINATION ${PARSCALE_DATA_INSTALL_DIR}/scripts
         USE_SOURCE_PERMISSIONS)
