@@ -135,33 +135,47 @@ slurm_pick_ports() {
 
 # slurm_write_conf - write TSLURM_DIR/slurm.conf and the empty plugin stack.
 slurm_write_conf() {
-	local d="$TSLURM_DIR" p="$TSLURM_PORT_BASE" cpus="${TSLURM_CPUS:-$(nproc)}"
+	local d="$TSLURM_DIR" cpus="${TSLURM_CPUS:-$(nproc)}"
 	if slurm_multi; then
 		slurm_write_conf_multi
 		return
 	fi
 	: >"$d/plugstack.conf"
-	cat >"$d/slurm.conf" <<EOF
-# slurm.conf written by tests/lib/slurm.sh for one test run
+	{
+		echo "# slurm.conf written by tests/lib/slurm.sh for one test run"
+		slurm_conf_common
+		cat <<EOF
+SlurmctldHost=localhost(127.0.0.1)
+CommunicationParameters=NoInAddrAny,NoCtldInAddrAny
+SlurmdSpoolDir=$d/spool
+SlurmdPidFile=$d/run/slurmd.pid
+SlurmdLogFile=$d/log/slurmd.log
+NodeName=localhost NodeAddr=127.0.0.1 CPUs=$cpus State=UNKNOWN
+PartitionName=test Nodes=localhost Default=YES MaxTime=INFINITE State=UP
+EOF
+	} >"$d/slurm.conf"
+}
+
+# slurm_conf_common - the lines of slurm.conf every test cluster has: its
+# name and ports, munge, the folders of TSLURM_DIR, no accounting, cores
+# as the unit, PMIx, a quick scheduler.
+slurm_conf_common() {
+	local d="$TSLURM_DIR" p="$TSLURM_PORT_BASE"
+	cat <<EOF
 ClusterName=pscl$$
 FirstJobId=$((($$ % 60000) * 1000 + 1))
-SlurmctldHost=localhost(127.0.0.1)
 SlurmctldPort=$p
 SlurmdPort=$((p + 1))
 SrunPortRange=$((p + 2))-$((p + TSLURM_PORT_BLOCK - 1))
-CommunicationParameters=NoInAddrAny,NoCtldInAddrAny
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 AuthInfo=socket=$d/munge/munge.socket.2
 CredType=cred/munge
 StateSaveLocation=$d/state
-SlurmdSpoolDir=$d/spool
 TmpFS=$d/tmp
 SlurmctldPidFile=$d/run/slurmctld.pid
-SlurmdPidFile=$d/run/slurmd.pid
 SlurmctldLogFile=$d/log/slurmctld.log
-SlurmdLogFile=$d/log/slurmd.log
 SlurmctldDebug=info
 SlurmdDebug=info
 PlugStackConfig=$d/plugstack.conf
@@ -180,8 +194,6 @@ ReturnToService=2
 KillWait=5
 InactiveLimit=0
 MinJobAge=600
-NodeName=localhost NodeAddr=127.0.0.1 CPUs=$cpus State=UNKNOWN
-PartitionName=test Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 EOF
 }
 

@@ -8,49 +8,18 @@
 # namespace hosts: slurmctld on the head's address, slurmd of node K on
 # node K's, files named after each node (%n).
 slurm_write_conf_multi() {
-	local d="$TSLURM_DIR" p="$TSLURM_PORT_BASE" cpus="${TSLURM_NODE_CPUS:-1}" k
+	local d="$TSLURM_DIR" cpus="${TSLURM_NODE_CPUS:-1}" k
 	: >"$d/plugstack.conf"
 	{
+		echo "# slurm.conf written by tests/lib/slurm.sh for one test run ($TSLURM_NODES nodes)"
+		slurm_conf_common
 		cat <<EOF
-# slurm.conf written by tests/lib/slurm.sh for one test run ($TSLURM_NODES nodes)
-ClusterName=pscl$$
-FirstJobId=$((($$ % 60000) * 1000 + 1))
 SlurmctldHost=head($NETNS_NET.254)
-SlurmctldPort=$p
-SlurmdPort=$((p + 1))
-SrunPortRange=$((p + 2))-$((p + TSLURM_PORT_BLOCK - 1))
-SlurmUser=root
-SlurmdUser=root
-AuthType=auth/munge
-AuthInfo=socket=$d/munge/munge.socket.2
-CredType=cred/munge
-StateSaveLocation=$d/state
 SlurmdSpoolDir=$d/spool/%n
-TmpFS=$d/tmp
-SlurmctldPidFile=$d/run/slurmctld.pid
 SlurmdPidFile=$d/run/slurmd-%n.pid
-SlurmctldLogFile=$d/log/slurmctld.log
 SlurmdLogFile=$d/log/slurmd-%n.log
-SlurmctldDebug=info
-SlurmdDebug=info
-PlugStackConfig=$d/plugstack.conf
-MailProg=/bin/true
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
-JobCompType=jobcomp/none
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
-MpiDefault=pmix
-SchedulerParameters=batch_sched_delay=0,bf_interval=1
-EnforcePartLimits=ALL
-ReturnToService=2
 SlurmdTimeout=10
 JobRequeue=0
-KillWait=5
-InactiveLimit=0
-MinJobAge=600
 EOF
 		for k in $(seq 1 "$TSLURM_NODES"); do
 			printf 'NodeName=node%s NodeAddr=%s CPUs=%s State=UNKNOWN\n' "$k" "${NETNS_IPS[$((k - 1))]}" "$cpus"
