@@ -80,23 +80,7 @@ check_csv() {
 	fi
 }
 
-[ "$#" -eq 1 ] || fail "usage: multihost.sh BUILD_DIR"
-build="$(cd "$1" && pwd)" || fail "no build folder '$1'"
-if ! netns_check; then
-	exit 77
-fi
-command -v mpirun >/dev/null 2>&1 || fail "'mpirun' not found (install openmpi-bin)"
-[ -x "$build/parscale-mpi" ] || fail "'$build/parscale-mpi' is not built"
-
-work="$(mktemp -d "${TMPDIR:-/tmp}/parscale-multihost.XXXXXX")"
-cleanup() {
-	netns_down
-	rm -rf -- "$work"
-}
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
+netns_mpi_test multihost "$@"
 
 start="$(date +%s.%N)"
 netns_up "$NODES" || fail "netns_up failed"

@@ -39,23 +39,7 @@ busy() {
 	ip netns pids "$1" | xargs -r ps -o pid=,comm= -p 2>/dev/null | tr '\n' ' '
 }
 
-[ "$#" -eq 1 ] || fail "usage: partition.sh BUILD_DIR"
-build="$(cd "$1" && pwd)" || fail "no build folder '$1'"
-if ! netns_check; then
-	exit 77
-fi
-command -v mpirun >/dev/null 2>&1 || fail "'mpirun' not found (install openmpi-bin)"
-[ -x "$build/parscale-mpi" ] || fail "'$build/parscale-mpi' is not built"
-
-work="$(mktemp -d "${TMPDIR:-/tmp}/parscale-partition.XXXXXX")"
-cleanup() {
-	netns_down
-	rm -rf -- "$work"
-}
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
+netns_mpi_test partition "$@"
 
 netns_up "$NODES" || fail "netns_up failed"
 cp "$(netns_hostfile 1)" "$work/hostfile"

@@ -345,3 +345,24 @@ netns_down() {
 	NETNS_DIR=""
 	return 0
 }
+
+# netns_mpi_test NAME ARG...: the start every test of MPI across namespace
+# hosts shares, given the test's arguments (one: the build folder). Sets
+# build (that folder) and work (a new folder, removed with the namespaces
+# when the test exits); exits 77 where namespaces cannot be made, and
+# through the test's own fail without mpirun or parscale-mpi.
+netns_mpi_test() {
+	local name=$1
+	shift
+	[ "$#" -eq 1 ] || fail "usage: $name.sh BUILD_DIR"
+	# shellcheck disable=SC2034  # build and work are the test's
+	build="$(cd "$1" && pwd)" || fail "no build folder '$1'"
+	netns_check || exit 77
+	command -v mpirun >/dev/null 2>&1 || fail "'mpirun' not found (install openmpi-bin)"
+	[ -x "$build/parscale-mpi" ] || fail "'$build/parscale-mpi' is not built"
+	work="$(mktemp -d "${TMPDIR:-/tmp}/parscale-$name.XXXXXX")"
+	trap 'netns_down; rm -rf -- "$work"' EXIT
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
