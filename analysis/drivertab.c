@@ -30,14 +30,8 @@ enum { W_DRIVER, W_ORDER, W_FAMILY, W_WORKERS, W_LAUNCH, W_COLOR, W_POINT, W_LAB
 
 static int add(struct drivers *d, const struct driver_info *row)
 {
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? 2 * d->cap : 16;
-        struct driver_info *v = realloc(d->v, cap * sizeof *v);
-        if (v == NULL)
-            return -1;
-        d->v = v;
-        d->cap = cap;
-    }
+    if (store_reserve((void **)&d->v, &d->cap, d->n, sizeof *d->v, 16) != 0)
+        return -1;
     d->v[d->n++] = *row;
     return 0;
 }

@@ -28,14 +28,9 @@ __attribute__((format(printf, 4, 5)))
 static int add(struct analysis *a, const char *section, const char *subject,
                const char *fmt, ...)
 {
-    if (a->nfindings == a->capfindings) {
-        size_t cap = a->capfindings ? 2 * a->capfindings : 64;
-        struct finding *v = realloc(a->findings, cap * sizeof *v);
-        if (v == NULL)
-            return -1;
-        a->findings = v;
-        a->capfindings = cap;
-    }
+    if (store_reserve((void **)&a->findings, &a->capfindings, a->nfindings,
+                      sizeof *a->findings, 64) != 0)
+        return -1;
     char text[600];
     va_list ap;
     va_start(ap, fmt);

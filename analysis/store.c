@@ -105,9 +105,7 @@ const char *store_intern(struct store *st, const char *s)
     return strpool_intern(st->pool, s);
 }
 
-/* Grows *v (of *cap elements of size each) to hold one more than n,
- * starting at `first` elements. */
-static int reserve_from(void **v, size_t *cap, size_t n, size_t each, size_t first)
+int store_reserve(void **v, size_t *cap, size_t n, size_t each, size_t first)
 {
     if (n < *cap)
         return 0;
@@ -122,7 +120,7 @@ static int reserve_from(void **v, size_t *cap, size_t n, size_t each, size_t fir
 
 static int reserve(void **v, size_t *cap, size_t n, size_t each)
 {
-    return reserve_from(v, cap, n, each, INITIAL);
+    return store_reserve(v, cap, n, each, INITIAL);
 }
 
 /* Makes a new configuration from its first row; returns its index or -1. */
@@ -237,7 +235,7 @@ static int add_sample(struct config *cf, const struct row *r, uint32_t run)
 {
     size_t cap = cf->cap;
     if (cf->n == UINT32_MAX
-        || reserve_from((void **)&cf->s, &cap, cf->n, sizeof *cf->s, SAMPLES_FIRST) != 0)
+        || store_reserve((void **)&cf->s, &cap, cf->n, sizeof *cf->s, SAMPLES_FIRST) != 0)
         return -1;
     cf->cap = (uint32_t)cap;
     struct sample *s = &cf->s[cf->n++];

@@ -87,6 +87,11 @@ int store_finish(struct store *st);
 void store_drop_samples(struct store *st);
 void store_free(struct store *st);
 
+/* Grows *v (*cap elements of `each` bytes) to hold one more than n: to
+ * `first` elements, then by half again.  Returns 0, or -1 out of memory
+ * (*v unchanged). */
+int store_reserve(void **v, size_t *cap, size_t n, size_t each, size_t first);
+
 /* Interns s; returns the one copy of it (NULL when out of memory). */
 const char *store_intern(struct store *st, const char *s);
 
