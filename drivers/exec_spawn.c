@@ -49,14 +49,20 @@ void exec_spawn_init(const char *dir)
     prctl(PR_SET_CHILD_SUBREAPER, 1);
 }
 
-/* Reap every finished child but pid's (orphans adopted as subreaper). */
+/* Reap finished children other than pid (orphans adopted as subreaper).
+ * Each is looked at first without being reaped, so that pid, should it
+ * have ended meanwhile, is left for wait4 and its status and usage are
+ * not lost; its SIGCHLD is then pending and brings the caller back. */
 static void reap_others(pid_t pid)
 {
-    pid_t got;
-    int st;
-    while ((got = waitpid(-1, &st, WNOHANG)) > 0)
-        if (got == pid)
-            break;
+    for (;;) {
+        siginfo_t info;
+        memset(&info, 0, sizeof info);
+        if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0
+            || info.si_pid == pid)
+            return;
+        waitpid(info.si_pid, NULL, 0);
+    }
 }
 
 /* Wait for signals in set until deadline (0: none); the signal, or -1 when
