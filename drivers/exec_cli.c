@@ -14,7 +14,6 @@
 
 #include "exec.h"
 
-#define MAX_TIMEOUT 1e7
 #define DEFAULT_REPS 5
 #define DEFAULT_WARMUP 1
 #define DEFAULT_CLASS "program"
@@ -357,9 +356,9 @@ int exec_cli_parse(int argc, char **argv, struct exec_opts *o)
                 return PS_EXIT_USAGE;
             break;
         case OPT_TIMEOUT:
-            if (ps_parse_real(optarg, 0, MAX_TIMEOUT, &o->timeout) || o->timeout <= 0) {
+            if (ps_parse_real(optarg, 0, PS_MAX_TIMEOUT, &o->timeout) || o->timeout <= 0) {
                 ps_error(EXEC_PROG, "--timeout must be seconds above 0 and at most %g, "
-                         "not '%s'", MAX_TIMEOUT, optarg);
+                         "not '%s'", PS_MAX_TIMEOUT, optarg);
                 return PS_EXIT_USAGE;
             }
             break;

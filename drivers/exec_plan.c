@@ -11,7 +11,6 @@
 
 #include "exec.h"
 
-#define MAX_SIZE ((uint64_t)1 << 53)
 
 const char *const exec_placeholders[PH_BUILTIN] = {
     "workers", "threads", "ranks", "nodes", "size", "total_size", "rep",
@@ -123,7 +122,7 @@ static int sizes(struct exec_opts *o, const char *arg, unsigned used)
         if (o->weak)
             total = nearbyint((double)v * (o->dims == 2 ? sqrt((double)o->workers)
                                                          : (double)o->workers));
-        if (total > (double)MAX_SIZE) {
+        if (total > (double)PS_MAX_SIZE) {
             ps_error(EXEC_PROG, "weak scaling size %s x %d workers overflows (at most 2^53)",
                      o->size, o->workers);
             return -1;

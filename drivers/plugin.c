@@ -25,7 +25,6 @@
 #include "sha256.h"
 
 #define NAME_MAX_LEN 32        /* a kernel's or parameter's name */
-#define MAX_SIZE ((uint64_t)1 << 53)
 #define NAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
 /* The plugins folder beside the program: in the build tree, and from an
  * installed bin/ (or lib/parscale/ for libparscale_py.so). */
@@ -131,11 +130,11 @@ static const char *bad_kernel(const struct ps_kernel *k, const struct ps_driver 
         return "its name is not 1 to 32 characters of [A-Za-z0-9_.-]";
     if (!plain_text(k->summary) || !plain_text(k->size_unit))
         return "its summary or size_unit is missing or holds ',' '\"' or control characters";
-    if ((unsigned)k->cls > PS_CONTENTION || (unsigned)k->unit > PS_ITEMS)
+    if ((unsigned)k->cls > PS_PRIMITIVE || (unsigned)k->unit > PS_ITEMS)   /* the last of each */
         return "its class or work unit is not one of kernel.h's";
     if (k->dims != 1 && k->dims != 2)
         return "dims is neither 1 nor 2";
-    if (k->min_size < 1 || k->default_size < k->min_size || k->default_size > MAX_SIZE)
+    if (k->min_size < 1 || k->default_size < k->min_size || k->default_size > PS_MAX_SIZE)
         return "it needs 1 <= min_size <= default_size <= 2^53";
     if (!k->memory || !k->work || !k->setup || !k->run || !k->check || !k->teardown)
         return "one of memory, work, setup, run, check, teardown is NULL";
@@ -280,9 +279,9 @@ static int load_library(const char *real, const struct ps_driver *d, char *err, 
     if (info->abi != PS_PLUGIN_ABI || info->kernel_bytes != sizeof(struct ps_kernel) ||
         info->plan_bytes != sizeof(struct ps_plan)) {
         snprintf(err, len, "'%s' was built against another parscale kernel.h (plugin "
-                 "ABI %d, descriptor %zu bytes; this driver has %d, %zu): rebuild it",
-                 real, info->abi, info->kernel_bytes, PS_PLUGIN_ABI,
-                 sizeof(struct ps_kernel));
+                 "ABI %d, descriptor %zu and plan %zu bytes; this driver has %d, %zu, "
+                 "%zu): rebuild it", real, info->abi, info->kernel_bytes, info->plan_bytes,
+                 PS_PLUGIN_ABI, sizeof(struct ps_kernel), sizeof(struct ps_plan));
         return -1;
     }
     return add_kernels(real, info, d, err, len);

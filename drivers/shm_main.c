@@ -21,6 +21,10 @@ int ps_shm_main(int argc, char **argv, const struct ps_shm_driver *d)
         ps_topo_init();
         ps_topo_of(ps_topo_allowed(), &topo);
         ps_topo_print(&topo, ps_topo_allowed());
+        if (fflush(stdout) != 0) {
+            ps_error(d->info.name, "cannot write the topology: %s", strerror(errno));
+            return PS_EXIT_FAULT;
+        }
         return PS_EXIT_OK;
     }
     int workers = o.workers;
@@ -31,6 +35,14 @@ int ps_shm_main(int argc, char **argv, const struct ps_shm_driver *d)
             ps_error(d->info.name, "%s", err);
             return PS_EXIT_USAGE;
         }
+    }
+    /* read before --check-config answers and before --output is emptied */
+    enum shm_barrier barrier;
+    const char *barrier_env = getenv("PARSCALE_BARRIER");
+    if (shm_barrier_parse(barrier_env, &barrier)) {
+        ps_error(d->info.name, "PARSCALE_BARRIER must be spin or futex, not '%s'",
+                 barrier_env);
+        return PS_EXIT_USAGE;
     }
     if (o.check)
         return ps_cli_check(&o, workers, 1);
@@ -43,13 +55,6 @@ int ps_shm_main(int argc, char **argv, const struct ps_shm_driver *d)
     j.one_clock = 1;
     ps_topo_init();                 /* before any worker starts or is timed */
     ps_topo_of(ps_topo_allowed(), &topo);
-    enum shm_barrier barrier;
-    const char *barrier_env = getenv("PARSCALE_BARRIER");
-    if (shm_barrier_parse(barrier_env, &barrier)) {
-        ps_error(d->info.name, "PARSCALE_BARRIER must be spin or futex, not '%s'",
-                 barrier_env);
-        return PS_EXIT_USAGE;
-    }
     struct shm_arena *a = shm_arena_create(workers, d->process_shared, barrier,
                                            ps_outcome_bytes(j.reps, workers), &extra);
     if (!a) {

@@ -87,7 +87,7 @@ static int validate(struct ps_plan *p, int workers, char *err, size_t len)
     if ((int)p->param[P_OP] == OP_GRAB
         && (p->sched_kind != PS_SCHED_DYNAMIC || p->sched_chunk != 1)) {
         snprintf(err, len, "sync: op=grab takes one item per grab from the "
-                 "dynamic queue; add --schedule dynamic");
+                 "dynamic queue; use --schedule dynamic (chunk 1)");
         return -1;
     }
     return 0;
@@ -156,7 +156,7 @@ static int setup(ps_team *t, const struct ps_plan *p, void **out)
         }
     }
     /* collective, so every worker makes it even if its own allocation failed */
-    if (s && s->op == OP_UPDATE) {
+    if ((int)p->param[P_OP] == OP_UPDATE) {
         if (ps_counters_create(t, 1) != 0)
             fail = 1;
         ps_counters_zero(t);
