@@ -27,7 +27,7 @@ static double clock_cost(void)
 {
     double best = 1;
     for (int i = 0; i < CLOCK_TRIES; i++) {
-        double a = ps_acct_now(), b = ps_acct_now();
+        double a = ps_now(), b = ps_now();
         if (b - a < best)
             best = b - a;
     }
@@ -36,7 +36,7 @@ static double clock_cost(void)
 
 void ps_acct_record(struct ps_acct *a, double t0)
 {
-    double d = ps_acct_now() - t0 - a->clock_cost;
+    double d = ps_now() - t0 - a->clock_cost;
     if (a->nsamples == PS_ACCT_SAMPLES) {   /* keep every other one */
         for (int i = 0; i < PS_ACCT_SAMPLES / 2; i++)
             a->sample[i] = a->sample[2 * i];
@@ -101,19 +101,20 @@ static int accounted(const struct ps_acct_run *run, int r)
     return run->accounting && !(run->alternate && r >= 0 && r % 2);
 }
 
-void ps_acct_begin(ps_team *t, const struct ps_acct_run *run, int r, double t0)
+double ps_acct_begin(ps_team *t, const struct ps_acct_run *run, int r)
 {
     struct ps_acct *a = ps_team_acct(t);
     if (!accounted(run, r))
-        return;
+        return ps_now();
     a->useful = a->team = 0;
     a->calls = 0;
     a->nsamples = 0;
     a->every = 1;
-    a->last = t0;
     if (a->perf_fd >= 0)
-        ps_perf_start(a->perf_fd);
+        ps_perf_start(a->perf_fd);     /* before the clock: not in the time */
+    a->last = ps_now();
     a->on = 1;
+    return a->last;
 }
 
 void ps_acct_end(ps_team *t, struct ps_acct_run *run, int r, double stop,
@@ -135,13 +136,19 @@ void ps_acct_end(ps_team *t, struct ps_acct_run *run, int r, double stop,
     }
     *useful = a->useful;
     *team = a->team;
+    double instr, cycles;
+    int stopped = a->perf_fd < 0 || ps_perf_stop(a->perf_fd, &instr, &cycles) == 0;
     if (r < 0)          /* an empty repetition: shape only, nothing kept */
         return;
     double *s = run->sums + (size_t)r * SUM_KINDS;
     s[SUM_USEFUL] = a->useful;
     s[SUM_TEAM] = a->team;
-    if (a->perf_fd >= 0 && ps_perf_stop(a->perf_fd, &s[SUM_INSTR], &s[SUM_CYCLES]))
+    if (!stopped)
         run->perf_failed = 1;
+    else if (a->perf_fd >= 0) {
+        s[SUM_INSTR] = instr;
+        s[SUM_CYCLES] = cycles;
+    }
 }
 
 void ps_acct_finish(ps_team *t, struct ps_acct_run *run, struct ps_outcome *out,

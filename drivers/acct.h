@@ -39,6 +39,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "clock.h"
+
 #define PS_ACCT_SAMPLES 64
 
 
@@ -66,19 +68,12 @@ void ps_perf_resume(int fd);
 int ps_perf_stop(int fd, double *instructions, double *cycles);
 void ps_perf_close(int fd, int member);
 
-static inline double ps_acct_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* A collective team call begins. */
 static inline void ps_acct_enter(struct ps_acct *a)
 {
     if (!a->on)
         return;
-    double now = ps_acct_now();
+    double now = ps_now();
     a->useful += now - a->last;
     a->last = now;
     if (a->perf_fd >= 0)
@@ -92,7 +87,7 @@ static inline void ps_acct_leave(struct ps_acct *a)
         return;
     if (a->perf_fd >= 0)
         ps_perf_resume(a->perf_fd);
-    double now = ps_acct_now();
+    double now = ps_now();
     a->team += now - a->last;
     a->last = now;
 }
@@ -120,7 +115,7 @@ static inline struct ps_acct_call ps_acct_call_begin(const struct ps_acct *a)
     return c;
 }
 
-static inline void ps_acct_call_start(struct ps_acct_call *c) { c->t0 = ps_acct_now(); }
+static inline void ps_acct_call_start(struct ps_acct_call *c) { c->t0 = ps_now(); }
 
 static inline void ps_acct_call_end(struct ps_acct *a, struct ps_acct_call c)
 {

@@ -14,8 +14,6 @@
 #include "common.h"
 #include "plugin.h"
 
-#define MAX_SIZE PS_MAX_SIZE
-#define MAX_TIMEOUT 1e7
 #define MAX_PARAM_ARGS 32
 #define DEFAULT_REPS 5
 #define DEFAULT_WARMUP 1
@@ -99,8 +97,11 @@ static void usage(const struct ps_driver *d)
            "                          (worker i pinned to one CPU of the i-th physical\n"
            "                          core it may use, wrapping around); MPI ranks\n"
            "                          are bound by the launcher (--bind-to)\n"
-           "      --accounting MODE   on (default): split each worker's time in a\n"
-           "                          repetition into team calls and the rest;\n"
+           "      --accounting MODE   on (default; off for primitive-class kernels,\n"
+           "                          whose cost it would add to): split each\n"
+           "                          worker's time in a repetition into team calls\n"
+           "                          and the rest, and count instructions and\n"
+           "                          cycles where the CPU lets it;\n"
            "                          off: no clock reads in team calls, those\n"
            "                          columns empty; alternate: on in every other\n"
            "                          repetition (to measure what it costs)\n"
@@ -255,7 +256,7 @@ static int parse_schedule(const char *s, struct ps_sched *out)
     const char *comma = strchr(s, ',');
     size_t len = comma ? (size_t)(comma - s) : strlen(s);
     uint64_t chunk = 0;
-    if (comma && (parse_u64(comma + 1, &chunk) || chunk == 0 || chunk > MAX_SIZE))
+    if (comma && (parse_u64(comma + 1, &chunk) || chunk == 0 || chunk > PS_MAX_SIZE))
         return -1;
     if (len == 6 && strncmp(s, "static", len) == 0) {
         out->kind = comma ? PS_SCHED_STATIC_CHUNK : PS_SCHED_STATIC;
@@ -322,7 +323,7 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
 {
     char *raw_params[MAX_PARAM_ARGS];
     const char *libs[PS_PLUGIN_MAX_ARGS];
-    int nraw = 0, nlibs = 0, c, list = 0;
+    int nraw = 0, nlibs = 0, c, list = 0, acct_given = 0;
     long long v;
     const char *kernel = NULL;
 
@@ -358,7 +359,7 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
             o->workers = (int)v;
             break;
         case 'n':
-            if (parse_u64(optarg, &o->size) || o->size == 0 || o->size > MAX_SIZE) {
+            if (parse_u64(optarg, &o->size) || o->size == 0 || o->size > PS_MAX_SIZE) {
                 ps_error(d->name, "--size must be an integer from 1 to 2^53 "
                          "(suffixes k M G Ki Mi Gi), not '%s'", optarg);
                 return PS_EXIT_USAGE;
@@ -413,9 +414,9 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
             break;
         case OPT_TIMEOUT: {
             double t;
-            if (parse_real(optarg, 0, MAX_TIMEOUT, &t) || t <= 0) {
+            if (parse_real(optarg, 0, PS_MAX_TIMEOUT, &t) || t <= 0) {
                 ps_error(d->name, "--timeout must be seconds above 0 and at most "
-                         "%g, not '%s'", MAX_TIMEOUT, optarg);
+                         "%g, not '%s'", PS_MAX_TIMEOUT, optarg);
                 return PS_EXIT_USAGE;
             }
             o->timeout = t;
@@ -462,6 +463,7 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
             list = 'l';
             break;
         case OPT_ACCOUNTING:
+            acct_given = 1;
             if (strcmp(optarg, "on") == 0) {
                 o->accounting = PS_ACCT_ON;
             } else if (strcmp(optarg, "off") == 0) {
@@ -534,6 +536,10 @@ int ps_cli_parse(int argc, char **argv, const struct ps_driver *d,
                  o->sched.kind == PS_SCHED_DYNAMIC ? "dynamic" : "static,CHUNK");
         return PS_EXIT_USAGE;
     }
+    /* a primitive's cost is what the accounting's clock reads would add
+     * to, so such kernels are not accounted unless asked */
+    if (!acct_given && o->kernel->cls == PS_PRIMITIVE)
+        o->accounting = PS_ACCT_OFF;
     if (resolve_params(d, o, raw_params, nraw))
         return PS_EXIT_USAGE;
     if (!o->run_id[0])
@@ -555,7 +561,7 @@ int ps_parse_real(const char *s, double lo, double hi, double *out)
 int ps_parse_size(const char *s, uint64_t *out)
 {
     uint64_t v;
-    if (parse_u64(s, &v) || v == 0 || v > MAX_SIZE)
+    if (parse_u64(s, &v) || v == 0 || v > PS_MAX_SIZE)
         return -1;
     *out = v;
     return 0;

@@ -12,6 +12,7 @@
 
 #define PS_MAX_WORKERS 4096
 #define PS_MAX_SIZE ((uint64_t)1 << 53)   /* sizes: exact in a double */
+#define PS_MAX_TIMEOUT 1e7                 /* seconds */
 #define PS_MAX_REPS 100000
 #define PS_RUN_ID_MAX 64
 #define PS_HOST_MAX 64
@@ -175,8 +176,6 @@ void ps_omp_env(char *env);
 const struct ps_param *ps_param_at(const struct ps_kernel *k,
                                    const struct ps_driver *d, int i);
 
-/* Seconds on the monotonic clock. */
-double ps_now(void);
 /* This host's name, cleaned to CSV-safe characters. */
 void ps_hostname(char *buf, size_t len);
 /* CPUs in this process's (or thread's) affinity mask right now. */
@@ -263,8 +262,9 @@ struct ps_acct_run {
 /* Collective, before the timed repetitions: measure the clock's cost, open
  * the hardware counters, agree on what every worker can do. */
 void ps_acct_setup(ps_team *t, const struct ps_job *j, struct ps_acct_run *run);
-/* Repetition r (< 0: an empty one) starts at t0, after its opening barrier. */
-void ps_acct_begin(ps_team *t, const struct ps_acct_run *run, int r, double t0);
+/* Repetition r (< 0: an empty one) starts, after its opening barrier:
+ * counters are started, then the clock read; returns that time. */
+double ps_acct_begin(ps_team *t, const struct ps_acct_run *run, int r);
 /* It stopped at stop (after its closing barrier): this worker's useful and
  * team seconds; kept as repetition r (r < 0: an empty repetition). */
 void ps_acct_end(ps_team *t, struct ps_acct_run *run, int r, double stop,

@@ -23,13 +23,6 @@
 #define FAULT_EXIT_STATUS 7
 #define TIMER_SLACK_NS 1UL     /* 0 would mean "the default" (50 us) */
 
-double ps_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* Seconds since the epoch, for timestamps. */
 static double wall_now(void)
 {
@@ -256,8 +249,7 @@ void ps_worker(ps_team *t, const struct ps_job *j, struct ps_outcome *out)
     for (int r = 0; r < j->reps; r++) {
         *phase = PS_PHASE_REP + 2 * r;
         ps_barrier(t);
-        double t0 = ps_now();
-        ps_acct_begin(t, &run, r, t0);
+        double t0 = ps_acct_begin(t, &run, r);
         int skip = r == 0 && fault && do_fault(fault);
         if (!skip)
             k->run(t, state);
@@ -283,8 +275,7 @@ void ps_worker(ps_team *t, const struct ps_job *j, struct ps_outcome *out)
     for (int e = 0; e < PS_EMPTY_REPS; e++) {
         double useful, team;
         ps_barrier(t);
-        double t0 = ps_now();
-        ps_acct_begin(t, &run, -1, t0);
+        double t0 = ps_acct_begin(t, &run, -1);
         ps_barrier(t);
         double stop = ps_now();
         ps_acct_end(t, &run, -1, stop, &useful, &team);
