@@ -31,8 +31,10 @@ usage: scripts/submit.sh [OPTION]... -- [SWEEP OPTION]...
        scripts/submit.sh --collect DIR
 
 Submits a sweep (scripts/sweep.sh options after --, e.g. --kernels, --drivers,
---workers, --size, --build, --out) to Slurm. mpi runs start with srun
---mpi=pmix unless the sweep options say --launcher mpirun.
+--workers, --size, --build, --kernel-lib, --out) to Slurm. mpi runs start with
+srun --mpi=pmix unless the sweep options say --launcher mpirun. The jobs read
+the sweep's settings from its run folder (a --kernel-lib path included: it
+must be at the same path on the nodes).
 
 Modes:
   --mode allocation   one job runs the whole sweep in its allocation

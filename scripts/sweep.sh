@@ -11,7 +11,8 @@
 # runs), launch.sh (how it starts), run.sh (running and recording),
 # folder.sh (the folder, its owner and settings), resume.sh (auditing a
 # folder before resuming), tasks.sh (job array tasks, collect), meta.sh
-# (metadata, build.txt), probe.sh (the capacity probe), options.sh.
+# (metadata, build.txt), probe.sh (the capacity probe), exec.sh (--exec),
+# klib.sh (--kernel-lib), options.sh.
 set -euo pipefail
 # Numbers with a decimal point in everything printed here and by the tools
 # run from here; the user's character set is kept (gnuplot needs it).
@@ -93,6 +94,13 @@ What to run:
   --schedule S        static, static,CHUNK, dynamic or dynamic,CHUNK
   --param [KERNEL:]KEY=VALUE
                       kernel parameter, repeatable; with KERNEL: only for it
+  --kernel-lib PATH   a kernel library of yours, or a folder of them,
+                      repeatable: given to every driver (as their own
+                      --kernel-lib), so --kernels can name its kernels.
+                      Recorded with its real path, and its SHA-256 in
+                      build.txt: a resume uses it without being told, and
+                      refuses a rebuilt one as a rebuilt driver (README:
+                      "Your own kernel")
   --mpi-args "ARGS"   extra mpirun arguments, split like a shell would split
                       them (quotes honoured), never evaluated
   --hostfile FILE     passed to mpirun as --hostfile (a copy and its hosts
@@ -131,8 +139,9 @@ own program"):
   --class CLASS, --dims 1|2
                       passed to every variant's parscale-exec (see
                       parscale-exec --help); --param too. --kernels,
-                      --drivers, --schedule, --mpi-args and --hostfile do
-                      not apply: the command says how it is launched
+                      --kernel-lib, --drivers, --schedule, --mpi-args and
+                      --hostfile do not apply: the command says what runs
+                      and how it is launched
 
 Where and how:
   --out DIR           run folder, new or empty (default:
@@ -302,6 +311,7 @@ fi
 if [[ -n ${OPTV[resume]:-} ]]; then
 	folder_open "${OPTV[resume]}" "" --resume plan.txt settings.txt
 	load_folder
+	klib_check_files
 	task=${OPTV[task]:-}
 	if [[ -n $task ]]; then
 		((10#$task <= ${#PLAN[@]})) ||

@@ -9,6 +9,8 @@
 PARSCALE_LAUNCH_SH=1
 # shellcheck source-path=SCRIPTDIR source=exec.sh
 source "${BASH_SOURCE[0]%/*}/exec.sh"
+# shellcheck source-path=SCRIPTDIR source=klib.sh
+source "${BASH_SOURCE[0]%/*}/klib.sh"
 
 readonly DEF_LAUNCHER=mpirun
 
@@ -192,7 +194,7 @@ driver_args() {
 		exec_args "$1" "$2" "$3" "${4:-}" "$5"
 		return 0
 	fi
-	DARGS=(--kernel "$k" --scaling "$2" --reps "${S[reps]}" --warmup "${S[warmup]}"
+	DARGS=("${KLIB_ARGS[@]}" --kernel "$k" --scaling "$2" --reps "${S[reps]}" --warmup "${S[warmup]}"
 		--timeout "${S[timeout]}")
 	[[ -z ${4:-} ]] || DARGS+=(--run-id "$4")
 	[[ $3 == default ]] || DARGS+=(--size "$3")

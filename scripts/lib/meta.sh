@@ -120,6 +120,7 @@ write_meta() {
 		meta_line timeout "${S[timeout]}"
 		meta_line schedule "${S[schedule]:-driver default}"
 		meta_line params "${S[param]//$'\n'/;}"
+		klib_meta
 		meta_line shuffle "${S[shuffle]}"
 		meta_line seed "${S[seed]}"
 		meta_line mpi_args "$(quote_cmd "${MPI_ARGS[@]}")"
@@ -216,7 +217,8 @@ refresh_prepared_meta() {
 # ---- build.txt: what a resume must find unchanged -------------------------
 
 # fingerprint: the build.txt lines of this build and environment: each
-# driver's SHA-256 (its version, build flags and all), the git revision
+# driver's SHA-256 (its version, build flags and all) and each kernel
+# library's (--kernel-lib, klib.sh), the git revision
 # and whether the tree was dirty, and the variables that change how runs
 # behave (OMP_NUM_THREADS and the sweep's own aside: the sweep sets those
 # per run).
@@ -229,6 +231,7 @@ fingerprint() {
 	if ((${#bins[@]})); then
 		sha256sum -- "${bins[@]}" | awk '{ n = $2; sub(/.*\//, "", n); print "binary_" n "=" $1 }'
 	fi
+	klib_fingerprint
 	while IFS= read -r name; do
 		case $name in
 		OMP_NUM_THREADS | OMPI_ALLOW_RUN_AS_ROOT* | PARSCALE_OWNER_FD) continue ;;

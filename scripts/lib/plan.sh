@@ -3,8 +3,9 @@
 # options that choose kernels, drivers, worker counts and sizes, their
 # checks, the plan (PLAN: "run_id kernel driver scaling size workers" per
 # configuration, in run order) and its file, plan.txt. A sweep of programs
-# of the user's (--exec) plans its variants as drivers; exec.sh, sourced
-# after this file, holds the exec_* functions called here.
+# of the user's (--exec) plans its variants as drivers; exec.sh and klib.sh
+# (kernel libraries, --kernel-lib), sourced after this file, hold the
+# exec_* and klib_* functions called here.
 #
 # A driver is a row of share/drivers.csv; its family and launch columns say
 # how launch.sh starts it. Limits are the drivers' own: every group of
@@ -113,6 +114,7 @@ plan_check_values() {
 	S[reps]=$((10#${S[reps]})) S[warmup]=$((10#${S[warmup]}))
 	S[timeout]=$((10#${S[timeout]})) S[threads]=$((10#${S[threads]}))
 	exec_check_values
+	klib_check_values
 }
 
 # plan_default_threads: --threads when not given: SLURM_CPUS_PER_TASK in a
@@ -202,6 +204,7 @@ plan_from_options() {
 	[[ -n ${S[threads]} ]] || S[threads]=$(plan_default_threads)
 	opt_lines param PARAMS
 	exec_from_options
+	klib_from_options
 	[[ ${S[scaling]} == strong || ${S[scaling]} == weak ]] ||
 		bad_setting scaling "want strong or weak"
 	plan_check_values
@@ -256,7 +259,7 @@ plan_pick_kernels() {
 	local spec=${OPTV[kernels]:-all} k p lister known
 	local -a known_list
 	lister=$(kernel_lister) || die "no non-MPI driver in '${S[build]}' to list the kernels"
-	known=$("$lister" --list-names) || die "'$lister --list-names' failed"
+	known=$("$lister" "${KLIB_ARGS[@]}" --list-names 2>/dev/null) || klib_lister_failed "$lister" "$?"
 	mapfile -t known_list <<<"$known"
 	if [[ $spec == all ]]; then
 		KERNELS=("${known_list[@]}")
