@@ -50,16 +50,11 @@ void ps_acct_record(struct ps_acct *a, double t0)
  * the samples, leaving out those above max(OUTLIER x median, OUTLIER_S). */
 static double frequent_calls_seconds(const struct ps_acct *a)
 {
-    float s[PS_ACCT_SAMPLES];
+    double s[PS_ACCT_SAMPLES];
     int n = a->nsamples, kept = 0;
-    memcpy(s, a->sample, (size_t)n * sizeof *s);
-    for (int i = 1; i < n; i++)          /* insertion sort: n <= 64 */
-        for (int k = i; k > 0 && s[k - 1] > s[k]; k--) {
-            float x = s[k];
-            s[k] = s[k - 1];
-            s[k - 1] = x;
-        }
-    double median = n % 2 ? s[n / 2] : ((double)s[n / 2 - 1] + s[n / 2]) / 2;
+    for (int i = 0; i < n; i++)
+        s[i] = a->sample[i];
+    double median = ps_median(s, n);
     double cap = OUTLIER * median > OUTLIER_S ? OUTLIER * median : OUTLIER_S, sum = 0;
     for (int i = 0; i < n; i++)
         if (s[i] <= cap) {

@@ -176,6 +176,8 @@ void ps_omp_env(char *env);
 const struct ps_param *ps_param_at(const struct ps_kernel *k,
                                    const struct ps_driver *d, int i);
 
+/* Median of v[0..n), n >= 1 (v is sorted in place). */
+double ps_median(double *v, int n);
 /* This host's name, cleaned to CSV-safe characters. */
 void ps_hostname(char *buf, size_t len);
 /* CPUs in this process's (or thread's) affinity mask right now. */

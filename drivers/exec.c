@@ -240,19 +240,10 @@ out_free:
     return fault;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double p = *(const double *)a, q = *(const double *)b;
-    return (p > q) - (p < q);
-}
-
 /* Median of v[0..n) (sorted in place); -1 when n is 0. */
 static double median(double *v, int n)
 {
-    if (n <= 0)
-        return -1;
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    return n <= 0 ? -1 : ps_median(v, n);
 }
 
 /* Without a metric: the wall time of a program that does nothing, started

@@ -415,14 +415,20 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Median of n values (n >= 1). */
+double ps_median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Median of n values (n >= 1), v left as it is. */
 static double median(const double *v, int n)
 {
     double *s = malloc((size_t)n * sizeof *s);
     if (!s)
         return v[0];
     memcpy(s, v, (size_t)n * sizeof *s);
-    qsort(s, (size_t)n, sizeof *s, cmp_double);
-    double m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    double m = ps_median(s, n);
     free(s);
     return m;
 }

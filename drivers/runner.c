@@ -82,19 +82,6 @@ void ps_env_add(char *env, const char *key, const char *value)
     env[used] = '\0';
 }
 
-/* Median of the PS_EMPTY_REPS values in v (sorted in place). */
-static double median_empty(double *v)
-{
-    for (int i = 1; i < PS_EMPTY_REPS; i++)
-        for (int k = i; k > 0 && v[k - 1] > v[k]; k--) {
-            double x = v[k];
-            v[k] = v[k - 1];
-            v[k - 1] = x;
-        }
-    return PS_EMPTY_REPS % 2 ? v[PS_EMPTY_REPS / 2]
-                             : (v[PS_EMPTY_REPS / 2 - 1] + v[PS_EMPTY_REPS / 2]) / 2;
-}
-
 /* Do an injected fault (see the file comment); returns 1 if this worker
  * should skip its share of the repetition. */
 static int do_fault(int kind)
@@ -284,7 +271,7 @@ void ps_worker(ps_team *t, const struct ps_job *j, struct ps_outcome *out)
     ps_acct_finish(t, &run, out, j->workers);
     ps_allreduce_f64(t, empty, PS_EMPTY_REPS, PS_MAX);
     if (rank0)
-        out->empty = median_empty(empty);
+        out->empty = ps_median(empty, PS_EMPTY_REPS);
     double checksum, error;
     int ok = k->check(t, state, &checksum, &error);
     if (rank0) {
