@@ -265,13 +265,17 @@ static void pop_scaling(struct analysis *a)
         z = stats_normal_quantile((1.0 + STATS_LEVEL) / 2.0);
     for (size_t i = 0; i < a->st->ncfg; i++) {
         struct derived *d = &a->d[i];
-        if (strcmp(a->st->cfg[i].scaling, "strong") != 0 || !isfinite(d->pop.useful))
+        /* no useful time (the timed estimate of contended shared updates
+         * can take all of it): computation scaling is not defined */
+        if (strcmp(a->st->cfg[i].scaling, "strong") != 0 || !(d->pop.useful > 0.0)
+            || !isfinite(d->pop.useful))
             continue;
         long refs[2] = {d->base_self, d->base_serial};
         struct ratio *comp[2] = {&d->pop.comp_self, &d->pop.comp_serial};
         struct ratio *ge[2] = {&d->pop.ge_self, &d->pop.ge_serial};
         for (int k = 0; k < 2; k++) {
-            if (refs[k] < 0 || !isfinite(a->d[refs[k]].pop.useful))
+            if (refs[k] < 0 || !isfinite(a->d[refs[k]].pop.useful)
+                || !(a->d[refs[k]].pop.useful > 0.0))
                 continue;
             const struct pop *ref = &a->d[refs[k]].pop;
             struct ratio c = {1.0, NAN, NAN};     /* itself: 1 by definition */

@@ -10,10 +10,13 @@
  *   models    the preferred scaling model per series, or why there is none
  *   pop       the dominant loss per series (POP efficiency factors)
  *   primitives  which runtime does one barrier, reduction, ... cheapest
+ * The models' and POP's sentences are in findings_fit.c, the primitives'
+ * in primitives.c.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include "analysis.h"
+#include "findings.h"
 #include "primitives.h"
 
 #include <math.h>
@@ -21,12 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* POP's and the usual threshold of "still scales". */
-#define GOOD_EFFICIENCY 0.8
-
-__attribute__((format(printf, 4, 5)))
-static int add(struct analysis *a, const char *section, const char *subject,
-               const char *fmt, ...)
+int finding_add(struct analysis *a, const char *section, const char *subject,
+                const char *fmt, ...)
 {
     if (store_reserve((void **)&a->findings, &a->capfindings, a->nfindings,
                       sizeof *a->findings, 64) != 0)
@@ -50,7 +49,7 @@ static int add(struct analysis *a, const char *section, const char *subject,
 static int add_text(struct analysis *a, const char *section, const char *subject,
                     const char *text)
 {
-    return add(a, section, subject, "%s", text);
+    return finding_add(a, section, subject, "%s", text);
 }
 
 /* "0.93 (95 % CI 0.90-0.95)", or just the value when there is no interval. */
@@ -75,7 +74,7 @@ static const char *human_time(char *buf, size_t len, double s)
     return buf;
 }
 
-static void case_label(const struct analysis *a, const struct kcase *kc, char *buf, size_t len)
+void finding_case_label(const struct analysis *a, const struct kcase *kc, char *buf, size_t len)
 {
     const struct config *cf = an_cfg(a, a->series[kc->first].first);
     snprintf(buf, len, "%s %s %s%s%s", cf->kernel, cf->scaling, cf->size,
@@ -119,7 +118,7 @@ static int global_trap(struct analysis *a, enum trap t, int *said)
         return 0;
     if (t == TRAP_FEW_REPS && hit == a->st->ncfg) {
         *said = 1;
-        return add(a, "traps", "all", "Every configuration: %s (as few as %ld); the intervals "
+        return finding_add(a, "traps", "all", "Every configuration: %s (as few as %ld); the intervals "
                    "shown are min–max, whose coverage is below 95 %%. Run at least 6 (--reps).",
                    trap_meaning(t), fewest);
     }
@@ -138,7 +137,7 @@ static int global_trap(struct analysis *a, enum trap t, int *said)
         used += (size_t)snprintf(counts + used, sizeof counts - used, "%s%ld", used ? ", " : "", p);
     }
     *said = 1;
-    return add(a, "traps", "undelivered", "The capacity probe found that the machine did not "
+    return finding_add(a, "traps", "undelivered", "The capacity probe found that the machine did not "
                "deliver the parallelism asked for at %s workers (before or after the sweep): "
                "speedups there measure the machine as much as the code; %zu configurations in "
                "%zu of %zu cases.", counts, hit, cases, a->ncases);
@@ -173,7 +172,7 @@ static int find_traps(struct analysis *a)
                     phi = p > phi ? p : phi;
                 }
             char label[200], extra[200] = "", pr[48], share[48];
-            case_label(a, kc, label, sizeof label);
+            finding_case_label(a, kc, label, sizeof label);
             range_text(pr, sizeof pr, (double)plo, (double)phi, "%.0f");
             const struct config *cf = an_cfg(a, a->series[kc->first].first);
             if (shown[t] == TRAP_CACHE)
@@ -185,7 +184,7 @@ static int find_traps(struct analysis *a)
                 snprintf(extra, sizeof extra, " (%s %% of a repetition): speedups there measure "
                          "the barriers, not the kernel", share);
             }
-            if (add(a, "traps", kc->slug, "%s: %s%s; %zu of %zu configurations (%s worker%s).",
+            if (finding_add(a, "traps", kc->slug, "%s: %s%s; %zu of %zu configurations (%s worker%s).",
                     label, trap_meaning(shown[t]), extra, hit, all, pr,
                     plo == phi && plo == 1 ? "" : "s") != 0)
                 return -1;
@@ -269,7 +268,7 @@ static int compare_workers(struct analysis *a, const struct kcase *kc)
     struct ratio r;
     r.v = stats_ratio(&dp->t, &dt->t, &r.lo, &r.hi);   /* > 1: threads faster */
     char label[200], tt[32], tp[32], verdict[200];
-    case_label(a, kc, label, sizeof label);
+    finding_case_label(a, kc, label, sizeof label);
     if (isnan(r.lo))
         snprintf(verdict, sizeof verdict, "too few repetitions to tell (time ratio %.3g)", r.v);
     else if (r.lo > 1.0)
@@ -281,7 +280,7 @@ static int compare_workers(struct analysis *a, const struct kcase *kc)
     else
         snprintf(verdict, sizeof verdict, "no measurable difference (time ratio %.3g, "
                  "95 %% CI %.3g–%.3g includes 1)", r.v, r.lo, r.hi);
-    return add(a, "workers", kc->slug, "%s (%s class) at %ld workers: threads (%s) %s, "
+    return finding_add(a, "workers", kc->slug, "%s (%s class) at %ld workers: threads (%s) %s, "
                "processes (%s) %s — %s%s.", label, an_cfg(a, th->first)->cls, best,
                th->name, human_time(tt, sizeof tt, dt->t.median), pr->name,
                human_time(tp, sizeof tp, dp->t.median), verdict,
@@ -320,19 +319,19 @@ static int scaling_stops(struct analysis *a, const struct series *se)
     if (last_good == 0 && next == 0)
         return 0;
     char label[200], g[96], b[96], subject[400];
-    case_label(a, kc, label, sizeof label);
+    finding_case_label(a, kc, label, sizeof label);
     snprintf(subject, sizeof subject, "%s/%s", kc->slug, se->name);
     const char *base = serial ? "vs serial" : "vs itself at 1 worker (no serial run)";
     if (last_good == 0)
-        return add(a, "scaling", subject, "%s, %s: efficiency %s below %.1f from the first "
+        return finding_add(a, "scaling", subject, "%s, %s: efficiency %s below %.1f from the first "
                    "parallel run: %s at %ld workers%s.", label, se->name, base,
                    GOOD_EFFICIENCY, with_ci(b, sizeof b, after), next, caveat(next_traps));
     if (next == 0)
-        return add(a, "scaling", subject, "%s, %s: efficiency %s stays %s%.1f up to the "
+        return finding_add(a, "scaling", subject, "%s, %s: efficiency %s stays %s%.1f up to the "
                    "largest run, %ld workers (%s).", label, se->name, base,
                    hedged ? "near or above " : "at least ", GOOD_EFFICIENCY, last_good,
                    with_ci(g, sizeof g, good));
-    return add(a, "scaling", subject, "%s, %s: scales %sto %ld workers (efficiency %s %s), "
+    return finding_add(a, "scaling", subject, "%s, %s: scales %sto %ld workers (efficiency %s %s), "
                "then drops to %s at %ld%s.", label, se->name, hedged ? "(within noise) " : "",
                last_good, base, with_ci(g, sizeof g, good), with_ci(b, sizeof b, after), next,
                caveat(next_traps));
@@ -403,173 +402,12 @@ static int startup_findings(struct analysis *a)
         }
         const struct startup_row *one = &a->startup[i];
         char tl[32], th[32];
-        if (add(a, "startup", one->drv->name, "%s (%s): %s to %s per worker to start, "
+        if (finding_add(a, "startup", one->drv->name, "%s (%s): %s to %s per worker to start, "
                 "medians over kernel cases at %ld–%ld workers.", one->drv->name,
                 one->drv->label, human_time(tl, sizeof tl, lo), human_time(th, sizeof th, hi),
                 one->workers, a->startup[j - 1].workers) != 0)
             return -1;
         i = j;
-    }
-    return 0;
-}
-
-/* ---- models ---------------------------------------------------------- */
-
-/* Series with no model, grouped by why (reasons are interned, so equal
- * reasons are equal pointers): one sentence per reason. */
-struct nofit {
-    const char *reason;
-    size_t series;
-};
-
-static int cmp_nofit(const void *pa, const void *pb)
-{
-    const struct nofit *x = pa, *y = pb;
-    if (x->reason != y->reason)
-        return x->reason < y->reason ? -1 : 1;
-    return (x->series > y->series) - (x->series < y->series);
-}
-
-/* How many series a no-model sentence names before "and N more". */
-#define NOFIT_NAMED 6
-
-static int nofit_findings(struct analysis *a, struct nofit *v, size_t n)
-{
-    qsort(v, n, sizeof *v, cmp_nofit);
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        char names[700] = "";
-        size_t used = 0;
-        while (j < n && v[j].reason == v[i].reason) {
-            if (j - i < NOFIT_NAMED && used + 1 < sizeof names) {
-                const struct series *se = &a->series[v[j].series];
-                const struct config *cf = an_cfg(a, se->first);
-                used += (size_t)snprintf(names + used, sizeof names - used, "%s%s %s %s/%s",
-                                         j > i ? ", " : "", cf->kernel, cf->scaling,
-                                         cf->size, se->name);
-            }
-            j++;
-        }
-        if (j - i > NOFIT_NAMED && used + 1 < sizeof names)
-            snprintf(names + used, sizeof names - used, " and %zu more", j - i - NOFIT_NAMED);
-        if (add(a, "models", "no model", "No model for %zu series (%s): %s.", j - i, names,
-                v[i].reason) != 0)
-            return -1;
-        i = j;
-    }
-    return 0;
-}
-
-static int model_findings(struct analysis *a)
-{
-    struct nofit *none = malloc((a->nseries ? a->nseries : 1) * sizeof *none);
-    size_t nnone = 0;
-    if (none == NULL)
-        return -1;
-    for (size_t s = 0; s < a->nseries; s++) {
-        const struct series *se = &a->series[s];
-        const struct config *cf = an_cfg(a, se->first);
-        if (strcmp(cf->driver, "serial") == 0)
-            continue;
-        if (se->nfit == 0)
-            continue;
-        const struct fit *best = preferred_fit(a, s), *any = &a->fits[se->fit_first];
-        char label[200], subject[400];
-        case_label(a, &a->cases[se->kcase], label, sizeof label);
-        snprintf(subject, sizeof subject, "%s/%s", a->cases[se->kcase].slug, se->name);
-        int rc;
-        if (best == NULL) {
-            none[nnone++] = (struct nofit){any->reason, s};
-            continue;
-        }
-        if (best->model == MODEL_USL)
-            rc = add(a, "models", subject, "%s, %s: USL, contention sigma %.3g (95 %% CI "
-                     "%.3g–%.3g), coherency kappa %.3g (%.3g–%.3g), fastest near %.3g "
-                     "workers; rms residual %.1f %% over %d points. %s.", label, se->name,
-                     best->s, best->s_lo, best->s_hi, best->kappa, best->kappa_lo,
-                     best->kappa_hi, best->p_peak, 100 * best->rms_rel, best->points,
-                     best->criterion);
-        else
-            rc = add(a, "models", subject, "%s, %s: %s, serial fraction %.3g (95 %% CI "
-                     "%.3g–%.3g) over %ld–%ld workers; rms residual %.1f %% over %d points. "
-                     "%s.", label, se->name, best->model == MODEL_AMDAHL ? "Amdahl" : "Gustafson",
-                     best->s, best->s_lo, best->s_hi, best->p_min, best->p_max,
-                     100 * best->rms_rel, best->points, best->criterion);
-        if (rc != 0) {
-            free(none);
-            return -1;
-        }
-    }
-    int rc = nofit_findings(a, none, nnone);
-    free(none);
-    return rc;
-}
-
-/* ---- POP: the dominant loss ------------------------------------------ */
-
-/* "load balance 0.97, communication efficiency 0.61, computation scaling
- * 0.95 — the loss is communication" for one configuration. */
-static void pop_clause(char *buf, size_t len, const struct derived *d)
-{
-    struct ratio comp = isfinite(d->pop.comp_serial.v) ? d->pop.comp_serial : d->pop.comp_self;
-    double v[] = {d->pop.lb.v, d->pop.comm.v, comp.v};
-    int worst = 0;
-    for (int k = 1; k < 3; k++)
-        if (isfinite(v[k]) && (!isfinite(v[worst]) || v[k] < v[worst]))
-            worst = k;
-    const char *loss = worst == 0 ? "load imbalance" : worst == 1
-                       ? "communication (time in team calls)" : "computation scaling (useful time grew)";
-    snprintf(buf, len, "load balance %.2f, communication efficiency %.2f, computation scaling "
-             "%.2f — %s%s", v[0], v[1], v[2], v[worst] >= GOOD_EFFICIENCY ? "no factor below 0.8"
-             : "the loss is ", v[worst] >= GOOD_EFFICIENCY ? "" : loss);
-}
-
-/* Per series: the factors at the largest worker count with a core each
- * (the series' own scaling), and past the cores where it ran there
- * (oversubscription, which shows as computation scaling). */
-static int pop_findings(struct analysis *a)
-{
-    for (size_t s = 0; s < a->nseries; s++) {
-        const struct series *se = &a->series[s];
-        const struct config *cf = an_cfg(a, se->first);
-        if (strcmp(cf->scaling, "strong") != 0 || strcmp(cf->driver, "serial") == 0)
-            continue;
-        const struct derived *in = NULL, *over = NULL;
-        long pin = 0, pover = 0, cores = 0;
-        for (size_t i = se->first; i < se->first + se->n; i++) {
-            const struct config *c = an_cfg(a, i);
-            if (!isfinite(an_der(a, i)->pop.lb.v) || c->workers < 2)
-                continue;
-            cores = c->cores;
-            if (c->workers <= c->cores) {
-                in = an_der(a, i);
-                pin = c->workers;
-            } else {
-                over = an_der(a, i);
-                pover = c->workers;
-            }
-        }
-        if (in == NULL && over == NULL)
-            continue;
-        char label[200], subject[400], c1[300] = "", c2[340] = "";
-        case_label(a, &a->cases[se->kcase], label, sizeof label);
-        snprintf(subject, sizeof subject, "%s/%s", a->cases[se->kcase].slug, se->name);
-        if (in != NULL) {
-            pop_clause(c1, sizeof c1, in);
-            if (over != NULL) {
-                char tmp[300];
-                pop_clause(tmp, sizeof tmp, over);
-                snprintf(c2, sizeof c2, "; past the %ld cores, at %ld workers: %s", cores, pover, tmp);
-            }
-            if (add(a, "pop", subject, "%s, %s at %ld workers: %s%s.", label, se->name, pin, c1,
-                    c2) != 0)
-                return -1;
-        } else {
-            pop_clause(c1, sizeof c1, over);
-            if (add(a, "pop", subject, "%s, %s at %ld workers (more than the %ld cores): %s.",
-                    label, se->name, pover, cores, c1) != 0)
-                return -1;
-        }
     }
     return 0;
 }

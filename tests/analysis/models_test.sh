@@ -211,6 +211,14 @@ test_pop() {
             row run=im2 kernel=im workers=2 threads=2 rep=$r t=0.72 umax=0.7 umean=0.5 umin=0.3 \
                 tmax=0.42 tmean=0.22 instr=1250000 cycles=781250
         done
+        # contended shared updates whose timed estimate took all the useful
+        # time: computation scaling is undefined, not infinite
+        series cu serial "1:1" umax=1 umean=1 umin=1 tmax=0 tmean=0
+        series cu pthread "1:1" umax=1 umean=1 umin=1 tmax=0 tmean=0
+        for r in 1 2 3 4 5 6; do
+            row run=cu2 kernel=cu workers=2 threads=2 rep=$r t=2 umax=0 umean=0 umin=0 tmax=2 tmean=2
+        done
+        row run=cu2 kernel=cu workers=2 threads=2 rep=7 t=2 umax=0.0003 umean=0.00015 umin=0 tmax=2 tmean=2
     } >"$d/raw.csv"
     summarize "$d" || return 0
     # the jitter scales seconds by rep; take the medians from the summary
@@ -237,6 +245,11 @@ test_pop() {
     [[ $(col "$s" $k im,pthread,1 ipc_scaling_self) == 1 ]] || fail "IPC scaling at its own reference"
     grep -q '^pop,im-strong-100/pthread,.*load imbalance' "$d/findings.csv" || fail "POP finding does not name load imbalance"
     [[ -s $d/data/im-strong-100-pop.dat ]] || fail "no POP figure data"
+    [[ -z $(col "$s" $k cu,pthread,2 comp_scaling_serial) ]] ||
+        fail "computation scaling without useful time: '$(col "$s" $k cu,pthread,2 comp_scaling_serial)', want empty"
+    grep -q '^pop,cu-strong-100/pthread,.*computation scaling undefined (no useful time left) — the loss is communication' \
+        "$d/findings.csv" || fail "POP finding without useful time: $(grep '^pop,cu' "$d/findings.csv")"
+    ! grep -Eq '[^a-z](inf|nan)[^a-z]' "$d/findings.csv" || fail "a finding prints inf or nan"
 }
 
 test_findings() {
