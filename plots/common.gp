@@ -6,16 +6,6 @@
 set encoding utf8
 ext = (strlen(OUT) > 4) ? OUT[strlen(OUT) - 3:] : ""
 PANEL = (KIND eq "panel" || KIND eq "pop")
-if (ext eq ".svg") {
-    set terminal svg size (PANEL ? 1500 : 960), 600 dynamic noenhanced font "DejaVu Sans,14" background rgb "white" linewidth 1.3
-} else { if (ext eq ".pdf") {
-    set terminal pdfcairo size (PANEL ? 11 : 6.4), 4 noenhanced font "DejaVu Sans,10" linewidth 1.2
-} else { if (ext eq ".tex") {
-    set terminal cairolatex pdf size (PANEL ? 6.5 : 5), 3.2 noenhanced
-} else {
-    set terminal pngcairo size (PANEL ? 1800 : 1200), 750 noenhanced font "DejaVu Sans,14" background rgb "white" linewidth 1.5
-} } }
-set output OUT
 set datafile missing "NaN"
 
 # ---- what the summariser wrote about this case
@@ -35,11 +25,30 @@ do for [i = 1:N] { if (NAME[i] eq "serial") { SERIAL = i } }
 DATA = PREFIX.".dat"
 FITS = PREFIX."-fit.dat"
 
+# ---- the canvas: the POP figure has a panel per parallel series, three to
+# a row, and grows with the rows
+NSERIAL = 0
+do for [i = 1:N] { if (strstrt(NAME[i], "serial") == 1) { NSERIAL = NSERIAL + 1 } }
+PANELS = N - NSERIAL
+POPROWS = (PANELS + 2) / 3
+TALL = (KIND eq "pop" && POPROWS > 2) ? POPROWS / 2.0 : 1.0
+if (ext eq ".svg") {
+    set terminal svg size (PANEL ? 1500 : 960), 600 * TALL dynamic noenhanced font "DejaVu Sans,14" background rgb "white" linewidth 1.3
+} else { if (ext eq ".pdf") {
+    set terminal pdfcairo size (PANEL ? 11 : 6.4), 4 * TALL noenhanced font "DejaVu Sans,10" linewidth 1.2
+} else { if (ext eq ".tex") {
+    set terminal cairolatex pdf size (PANEL ? 6.5 : 5), 3.2 * TALL noenhanced
+} else {
+    set terminal pngcairo size (PANEL ? 1800 : 1200), 750 * TALL noenhanced font "DejaVu Sans,14" background rgb "white" linewidth 1.5
+} } }
+set output OUT
+
 # ---- title lines, centred on the whole canvas so a key on the right cannot clip them
 TFONT = (ext eq ".pdf") ? ",12" : ((ext eq ".tex") ? "" : ",17")
-set label 901 TITLE at screen 0.5, screen 0.965 center font TFONT
-set label 902 SUBTITLE at screen 0.5, screen 0.92 center tc rgb "#444444"
-if (NOTE ne "-") { set label 903 NOTE at screen 0.5, screen 0.875 center tc rgb "#B00000" }
+# (as far from the top on a taller canvas)
+set label 901 TITLE at screen 0.5, screen 1 - 0.035 / TALL center font TFONT
+set label 902 SUBTITLE at screen 0.5, screen 1 - 0.08 / TALL center tc rgb "#444444"
+if (NOTE ne "-") { set label 903 NOTE at screen 0.5, screen 1 - 0.125 / TALL center tc rgb "#B00000" }
 set tmargin (NOTE ne "-") ? 6.5 : 5
 
 set border 3 lw 1
