@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -284,8 +285,12 @@ int write_file(const char *dir, const char *name, write_fn fn, const struct anal
         goto out_free_paths;
     }
     errno = 0;
+    /* held for the whole file: once the fitting threads have run, every
+     * stdio call would otherwise take the lock with an atomic */
+    flockfile(fp);
     if (fn(fp, a) != 0)
         rc = EXIT_FAULT;
+    funlockfile(fp);
     int bad = ferror(fp);
     if (fclose(fp) != 0 || bad) {
         if (rc == EXIT_OK)
@@ -306,6 +311,20 @@ out_free_paths:
     return rc;
 }
 
+struct table_job {
+    const char *dir, *name;
+    write_fn fn;
+    const struct analysis *a;
+    int rc;
+};
+
+static void *table_thread(void *arg)
+{
+    struct table_job *j = arg;
+    j->rc = write_file(j->dir, j->name, j->fn, j->a);
+    return NULL;
+}
+
 int write_tables(const char *dir, const struct analysis *a)
 {
     static const struct {
@@ -318,10 +337,17 @@ int write_tables(const char *dir, const struct analysis *a)
         {"findings.csv", write_findings},
         {"primitives.csv", write_primitives},
     };
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        int rc = write_file(dir, files[i].name, files[i].fn, a);
-        if (rc != EXIT_OK)
-            return rc;
-    }
-    return EXIT_OK;
+    /* summary.csv, the largest by far, is written beside the others when
+     * there is more than one CPU to write with */
+    struct table_job big = {dir, files[0].name, files[0].fn, a, EXIT_OK};
+    pthread_t tid;
+    int threaded = a->jobs > 1 && pthread_create(&tid, NULL, table_thread, &big) == 0;
+    if (!threaded)
+        table_thread(&big);
+    int rc = EXIT_OK;
+    for (size_t i = 1; i < sizeof files / sizeof files[0] && rc == EXIT_OK; i++)
+        rc = write_file(dir, files[i].name, files[i].fn, a);
+    if (threaded)
+        pthread_join(tid, NULL);
+    return rc != EXIT_OK ? rc : big.rc;
 }
