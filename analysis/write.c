@@ -9,6 +9,7 @@
 #include "write.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -265,14 +266,17 @@ static int write_findings(FILE *fp, const struct analysis *a)
     return 0;
 }
 
-int write_file(const char *dir, const char *name, write_fn fn, const struct analysis *a)
+/* write_file, its error (one line, no newline) kept in err rather than
+ * printed, for writers running side by side. */
+static int write_file_to(const char *dir, const char *name, write_fn fn,
+                         const struct analysis *a, char *err, size_t errlen)
 {
     static const char tmp_suffix[] = ".tmp";
     size_t len = strlen(dir) + 1 + strlen(name) + sizeof tmp_suffix;
     char *path = malloc(len), *tmp = malloc(len);
     int rc = EXIT_OK;
     if (path == NULL || tmp == NULL) {
-        fprintf(stderr, "%s: out of memory\n", PROG);
+        snprintf(err, errlen, "%s: out of memory", PROG);
         rc = EXIT_FAULT;
         goto out_free_paths;
     }
@@ -280,7 +284,7 @@ int write_file(const char *dir, const char *name, write_fn fn, const struct anal
     snprintf(tmp, len, "%s/%s%s", dir, name, tmp_suffix);
     FILE *fp = fopen(tmp, "w");
     if (fp == NULL) {
-        fprintf(stderr, "%s: cannot write '%s': %s\n", PROG, tmp, strerror(errno));
+        snprintf(err, errlen, "%s: cannot write '%s': %s", PROG, tmp, strerror(errno));
         rc = EXIT_FAULT;
         goto out_free_paths;
     }
@@ -293,14 +297,13 @@ int write_file(const char *dir, const char *name, write_fn fn, const struct anal
     funlockfile(fp);
     int bad = ferror(fp);
     if (fclose(fp) != 0 || bad) {
-        if (rc == EXIT_OK)
-            fprintf(stderr, "%s: cannot write '%s': %s\n", PROG, tmp,
-                    strerror(errno ? errno : EIO));
+        snprintf(err, errlen, "%s: cannot write '%s': %s", PROG, tmp,
+                 strerror(errno ? errno : EIO));
         rc = EXIT_FAULT;
     }
     if (rc == EXIT_OK && rename(tmp, path) != 0) {
-        fprintf(stderr, "%s: cannot rename '%s' to '%s': %s\n", PROG, tmp, path,
-                strerror(errno));
+        snprintf(err, errlen, "%s: cannot rename '%s' to '%s': %s", PROG, tmp, path,
+                 strerror(errno));
         rc = EXIT_FAULT;
     }
     if (rc != EXIT_OK)
@@ -311,17 +314,28 @@ out_free_paths:
     return rc;
 }
 
+int write_file(const char *dir, const char *name, write_fn fn, const struct analysis *a)
+{
+    char err[2 * PATH_MAX + 200] = "";
+    int rc = write_file_to(dir, name, fn, a, err, sizeof err);
+    if (rc != EXIT_OK && *err)
+        fprintf(stderr, "%s\n", err);
+    return rc;
+}
+
 struct table_job {
     const char *dir, *name;
     write_fn fn;
     const struct analysis *a;
     int rc;
+    char err[2 * PATH_MAX + 200];
 };
 
 static void *table_thread(void *arg)
 {
     struct table_job *j = arg;
-    j->rc = write_file(j->dir, j->name, j->fn, j->a);
+    j->err[0] = '\0';
+    j->rc = write_file_to(j->dir, j->name, j->fn, j->a, j->err, sizeof j->err);
     return NULL;
 }
 
@@ -338,16 +352,24 @@ int write_tables(const char *dir, const struct analysis *a)
         {"primitives.csv", write_primitives},
     };
     /* summary.csv, the largest by far, is written beside the others when
-     * there is more than one CPU to write with */
-    struct table_job big = {dir, files[0].name, files[0].fn, a, EXIT_OK};
+     * there is more than one CPU to write with; of the errors, the first
+     * file's is said (one line, as ever) */
+    static struct table_job big, rest;
+    big = (struct table_job){dir, files[0].name, files[0].fn, a, EXIT_OK, ""};
     pthread_t tid;
     int threaded = a->jobs > 1 && pthread_create(&tid, NULL, table_thread, &big) == 0;
     if (!threaded)
         table_thread(&big);
-    int rc = EXIT_OK;
-    for (size_t i = 1; i < sizeof files / sizeof files[0] && rc == EXIT_OK; i++)
-        rc = write_file(dir, files[i].name, files[i].fn, a);
+    rest.rc = EXIT_OK;
+    rest.err[0] = '\0';
+    for (size_t i = 1; i < sizeof files / sizeof files[0] && rest.rc == EXIT_OK; i++)
+        rest.rc = write_file_to(dir, files[i].name, files[i].fn, a, rest.err, sizeof rest.err);
     if (threaded)
         pthread_join(tid, NULL);
-    return rc != EXIT_OK ? rc : big.rc;
+    const struct table_job *failed = big.rc != EXIT_OK ? &big : rest.rc != EXIT_OK ? &rest : NULL;
+    if (failed == NULL)
+        return EXIT_OK;
+    if (*failed->err)
+        fprintf(stderr, "%s\n", failed->err);
+    return failed->rc;
 }
