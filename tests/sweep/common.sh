@@ -93,3 +93,16 @@ check_complete() {
 	awk -F, -v c="$v" 'NR > 1 && $c != 1 { bad = 1 } END { exit bad }' "$dir/raw.csv" ||
 		fail "raw.csv has rows with verified != 1"
 }
+
+# refused WHAT WANT ARGS...: sweep.sh ARGS (run in WORK) is refused before
+# anything runs: exit 2, one line on stderr holding WANT, no folder
+# WORK/bad made.
+refused() {
+	local what=$1 want=$2 rc=0
+	shift 2
+	(cd "$WORK" && timeout 30 "$SWEEP" "$@") >/dev/null 2>"$WORK/bad.err" || rc=$?
+	[[ $rc == 2 ]] || fail "$what: exit $rc, want 2 ($(cat "$WORK/bad.err"))"
+	[[ $(wc -l <"$WORK/bad.err") == 1 ]] || fail "$what: not one line: $(cat "$WORK/bad.err")"
+	grep -q -- "$want" "$WORK/bad.err" || fail "$what: said '$(cat "$WORK/bad.err")', want '$want'"
+	[[ ! -e $WORK/bad ]] || fail "$what: the folder was made"
+}

@@ -82,23 +82,16 @@ fi
 grep -qx '#SBATCH --array=1-4' "$WORK/submit.out" || fail "submit.sh --dry-run does not plan 4 tasks"
 
 # Refused before anything runs: one line, exit 2, no folder.
-refused() {   # WHAT WANT ARGS...
-	local what=$1 want=$2 rc=0
-	shift 2
-	(cd "$WORK" && timeout 30 "$SWEEP" --build "$BUILD" --no-probe --out "$WORK/bad" "$@") \
-		>/dev/null 2>"$WORK/bad.err" || rc=$?
-	[[ $rc == 2 ]] || fail "$what: exit $rc, want 2 ($(cat "$WORK/bad.err"))"
-	[[ $(wc -l <"$WORK/bad.err") == 1 ]] || fail "$what: not one line: $(cat "$WORK/bad.err")"
-	grep -q -- "$want" "$WORK/bad.err" || fail "$what: said '$(cat "$WORK/bad.err")', want '$want'"
-	[[ ! -e $WORK/bad ]] || fail "$what: the folder was made"
+refused_new() {   # WHAT WANT ARGS...: refused (common.sh) as a new sweep
+	refused "$1" "$2" --build "$BUILD" --no-probe --out "$WORK/bad" "${@:3}"
 }
-refused "metric without exec" "option '--metric' needs --exec NAME=COMMAND" --metric 'x(1)'
-refused "exec with drivers" "option '--drivers' cannot be used with --exec" --exec a=true --drivers serial
-refused "exec without a name" "bad --exec 'true'" --exec true
-refused "exec twice" "--exec 'a' is given twice" --exec a=true --exec a=false
-refused "bad regex" "parscale-exec refuses --exec 'a' (size default, workers 4): --metric '(x' is not a regular expression" \
+refused_new "metric without exec" "option '--metric' needs --exec NAME=COMMAND" --metric 'x(1)'
+refused_new "exec with drivers" "option '--drivers' cannot be used with --exec" --exec a=true --drivers serial
+refused_new "exec without a name" "bad --exec 'true'" --exec true
+refused_new "exec twice" "--exec 'a' is given twice" --exec a=true --exec a=false
+refused_new "bad regex" "parscale-exec refuses --exec 'a' (size default, workers 4): --metric '(x' is not a regular expression" \
 	--exec a=true --metric '(x'
-refused "shell syntax" "the command has '|' outside quotes" --exec 'a=ls | wc'
-refused "size without --size" "the command names {size}: give --size" --exec 'a=echo {size}'
-refused "bad placeholder" "unknown placeholder {wrkers}" --exec 'a=echo {wrkers}'
+refused_new "shell syntax" "the command has '|' outside quotes" --exec 'a=ls | wc'
+refused_new "size without --size" "the command names {size}: give --size" --exec 'a=echo {size}'
+refused_new "bad placeholder" "unknown placeholder {wrkers}" --exec 'a=echo {wrkers}'
 printf '%s: ok\n' "$TEST_NAME"

@@ -116,16 +116,8 @@ check_complete "$WORK/tasks" "$REPS"
 [[ ! -e $WORK/never ]] || fail "submit.sh --dry-run created the run folder"
 grep -qx '#SBATCH --array=1-3' "$WORK/submit.out" || fail "submit.sh --dry-run does not plan 3 tasks"
 
-# Refused: one line, exit 2, no folder made and none changed.
-refused() {   # WHAT WANT ARGS...
-	local what=$1 want=$2 rc=0
-	shift 2
-	(cd "$WORK" && timeout 30 "$SWEEP" "$@") >/dev/null 2>"$WORK/bad.err" || rc=$?
-	[[ $rc == 2 ]] || fail "$what: exit $rc, want 2 ($(cat "$WORK/bad.err"))"
-	[[ $(wc -l <"$WORK/bad.err") == 1 ]] || fail "$what: not one line: $(cat "$WORK/bad.err")"
-	grep -q -- "$want" "$WORK/bad.err" || fail "$what: said '$(cat "$WORK/bad.err")', want '$want'"
-	[[ ! -e $WORK/bad ]] || fail "$what: the folder was made"
-}
+# Refused (refused, common.sh): one line, exit 2, no folder made and none
+# changed.
 new=(--build "$BUILD" --no-probe --out "$WORK/bad" --kernels spmv)
 refused "a missing library" "--kernel-lib 'nope/libspmv.so' does not exist" "${new[@]}" --kernel-lib nope/libspmv.so
 printf 'not a library\n' >"$WORK/libtext.so"
