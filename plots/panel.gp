@@ -2,7 +2,7 @@
 # layers in one multiplot, for a paper's one-column-per-kernel figure).
 
 unset label 99
-set multiplot layout 1, 3 margins 0.05, 0.85, 0.12, 0.80 spacing 0.06
+set multiplot layout 1, 3 margins 0.05, 0.85, 0.12, 0.80 spacing 0.085
 set key off
 load GPDIR."time.gp"
 BASE = (HASSERIAL) ? "serial" : "self"
