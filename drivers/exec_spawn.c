@@ -87,6 +87,23 @@ static int wait_signal(const sigset_t *set, double deadline)
     }
 }
 
+/* After SIGKILL to group pid (whose leader was reaped): reap its members
+ * as they die (orphans are ours, as subreaper) until none is left, for at
+ * most KILL_GRACE seconds, so that nothing of the program outlives this
+ * process, not even as a zombie nobody would reap. */
+static void drain_group(pid_t pid)
+{
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    double until = ps_now() + KILL_GRACE;
+    for (;;) {
+        reap_others(pid);
+        if (kill(-pid, 0) != 0 || wait_signal(&chld, until) < 0)
+            return;
+    }
+}
+
 /* End pid's process group: SIGTERM, then SIGKILL after the grace; reap pid. */
 static void end_group(pid_t pid)
 {
@@ -105,7 +122,7 @@ static void end_group(pid_t pid)
         }
     }
     kill(-pid, SIGKILL);
-    reap_others(pid);
+    drain_group(pid);
 }
 
 int exec_spawn(char *const *argv, char *const *env, int in, int out, int err,
@@ -183,6 +200,7 @@ child_failed: {
         if (kill(-pid, 0) == 0) {
             kill(-pid, SIGKILL);
             r->left_behind = 1;
+            drain_group(pid);
         }
     }
     close(report[0]);
