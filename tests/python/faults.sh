@@ -67,7 +67,14 @@ start_bg() {
     shift 2
     "$BIN/parscale-$d" --workers "$n" "$@" > "$tmp/out" 2> "$tmp/err" &
     driver=$!
-    (sleep 40; kill -KILL "$driver" 2> /dev/null) > /dev/null 2>&1 &
+    # a guard that kills a driver still running after 40 s; stopped, it
+    # takes its sleep with it (an orphaned sleep would outlive the test)
+    (
+        trap 'kill "$nap" 2> /dev/null; exit 0' TERM
+        sleep 40 &
+        nap=$!
+        wait "$nap" && kill -KILL "$driver" 2> /dev/null
+    ) > /dev/null 2>&1 &
     guard=$!
     for _ in $(seq 300); do
         workers=()
