@@ -14,6 +14,7 @@
 #include "primitives.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,6 +190,78 @@ static int cmp_cost(const void *pa, const void *pb)
     return (x->cost > y->cost) - (x->cost < y->cost);
 }
 
+/* Whether p's cost is measurable: its interval lies above 0 (without an
+ * interval, its value is above 0). */
+static int measurable(const struct prim *p)
+{
+    return isnan(p->lo) ? p->cost > 0.0 : p->lo > 0.0;
+}
+
+static const char *prim_name(const struct analysis *a, const struct prim *p)
+{
+    return a->series[a->d[p->cfg].series].name;
+}
+
+/* Appends to text (used of len) with printf's rules; keeps *used <= len - 1. */
+__attribute__((format(printf, 4, 5)))
+static void append(char *text, size_t len, size_t *used, const char *fmt, ...)
+{
+    if (*used + 1 >= len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(text + *used, len - *used, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        *used += (size_t)n < len - *used ? (size_t)n : len - *used - 1;
+}
+
+/* The sentence about one operation at w workers, group[0..m) sorted by
+ * cost: first the runtimes whose cost is not measurable (an interval that
+ * includes 0, or lies below it: the loop ran no slower with the
+ * operation), which are the cheapest; then, of those with a measurable
+ * cost, the cheapest, the next and by what factor (or that the two cannot
+ * be told apart), and the rest. */
+static void primitive_sentence(const struct analysis *a, const char *op, long w,
+                               const struct prim **group, size_t m, char *text, size_t len)
+{
+    size_t used = 0, nm = 0, nu = 0;
+    const struct prim *first = NULL;
+    char c[80];
+    append(text, len, &used, "one %s at %ld workers: ", op, w);
+    for (size_t k = 0; k < m; k++) {
+        const struct prim *q = group[k];
+        if (measurable(q))
+            continue;
+        cost_text(c, sizeof c, q);
+        append(text, len, &used, "%s%s %s%s", nu++ ? ", " : "no measurable cost on ",
+               prim_name(a, q), c, !isnan(q->hi) && q->hi < 0.0 ? " (below the loop without it)"
+                                                               : "");
+    }
+    for (size_t k = 0; k < m; k++) {
+        const struct prim *q = group[k];
+        if (!measurable(q))
+            continue;
+        cost_text(c, sizeof c, q);
+        if (nm == 0) {
+            append(text, len, &used, "%s%s is cheapest, %s", nu ? "; of the others, " : "",
+                   prim_name(a, q), c);
+            first = q;
+        } else if (nm == 1) {
+            int apart = !isnan(first->hi) && !isnan(q->lo) && first->hi < q->lo;
+            append(text, len, &used, "; %s %s, ", prim_name(a, q), c);
+            if (apart)
+                append(text, len, &used, "%.2g× as costly", q->cost / first->cost);
+            else
+                append(text, len, &used, "no measurable difference between the two");
+        } else {
+            append(text, len, &used, "; %s %s", prim_name(a, q), c);
+        }
+        nm++;
+    }
+    append(text, len, &used, ".");
+}
+
 int primitive_findings(struct analysis *a, finding_fn add)
 {
     const struct prim **group = malloc((a->nprims ? a->nprims : 1) * sizeof *group);
@@ -211,26 +284,9 @@ int primitive_findings(struct analysis *a, finding_fn add)
         if (m < 2)
             continue;
         qsort(group, m, sizeof *group, cmp_cost);
-        char text[900], c0[80], c1[80], subject[96];
-        cost_text(c0, sizeof c0, group[0]);
-        cost_text(c1, sizeof c1, group[1]);
-        const char *d0 = a->series[a->d[group[0]->cfg].series].name;
-        const char *d1 = a->series[a->d[group[1]->cfg].series].name;
-        int apart = !isnan(group[0]->hi) && !isnan(group[1]->lo) && group[0]->hi < group[1]->lo;
-        size_t used = (size_t)snprintf(text, sizeof text, "one %s at %ld workers: %s is cheapest, "
-                                       "%s; %s %s, %s", p->op, w, d0, c0, d1, c1,
-                                       apart ? "" : "no measurable difference between the two");
-        if (apart && group[0]->cost > 0)
-            used += (size_t)snprintf(text + used, sizeof text - used, "%.2g× as costly",
-                                     group[1]->cost / group[0]->cost);
-        for (size_t k = 2; k < m && used + 1 < sizeof text; k++) {
-            char ck[80];
-            cost_text(ck, sizeof ck, group[k]);
-            used += (size_t)snprintf(text + used, sizeof text - used, "; %s %s",
-                                     a->series[a->d[group[k]->cfg].series].name, ck);
-        }
-        if (used + 2 < sizeof text)
-            snprintf(text + used, sizeof text - used, ".");
+        char text[1200];
+        primitive_sentence(a, p->op, w, group, m, text, sizeof text);
+        char subject[96];
         snprintf(subject, sizeof subject, "%s@%ld", p->op, w);
         if (add(a, "primitives", subject, text) != 0) {
             free(group);

@@ -294,6 +294,8 @@ test_primitives() {
             series sync $drv "2:$t" params="op=barrier;delay=100" work=1000 class=primitive
         done
         series sync pthread "2:0.001" params="op=halo;delay=100" work=1000 class=primitive
+        # fork's halo costs 0.3 µs: the free one is named first, apart
+        series sync fork "2:0.0013" params="op=halo;delay=100" work=1000 class=primitive
         # the same driver with another barrier: its own reference, its own series
         series sync pthread "2:0.001" params="op=none;delay=100" work=1000 class=primitive env=barrier=futex
         series sync pthread "2:0.003" params="op=barrier;delay=100" work=1000 class=primitive env=barrier=futex
@@ -308,6 +310,8 @@ test_primitives() {
     grep -q '^primitives,barrier@2,"one barrier at 2 workers: pthread is cheapest, 0.5 µs.*; fork 0.8 µs.*1.6× as costly' "$d/findings.csv" ||
         fail "primitive finding: $(grep '^primitives' "$d/findings.csv")"
     grep -q 'pthread\[barrier=futex\]' "$d/findings.csv" || fail "the futex barrier is not its own series"
+    grep -q '^primitives,halo@2,"one halo at 2 workers: no measurable cost on pthread .*; of the others, fork is cheapest, 0.3 µs' \
+        "$d/findings.csv" || fail "primitive finding with a free runtime: $(grep '^primitives,halo' "$d/findings.csv")"
     grep -q '^primitives-barrier	cost	' "$d/data/figures.tsv" || fail "no cost figure listed"
     [[ $(grep -c '^# series' "$d/data/primitives-barrier.dat") == 3 ]] || fail "cost figure series"
 }
