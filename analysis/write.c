@@ -297,8 +297,9 @@ static int write_file_to(const char *dir, const char *name, write_fn fn,
     funlockfile(fp);
     int bad = ferror(fp);
     if (fclose(fp) != 0 || bad) {
-        snprintf(err, errlen, "%s: cannot write '%s': %s", PROG, tmp,
-                 strerror(errno ? errno : EIO));
+        if (rc == EXIT_OK)     /* a writer that failed has said why */
+            snprintf(err, errlen, "%s: cannot write '%s': %s", PROG, tmp,
+                     strerror(errno ? errno : EIO));
         rc = EXIT_FAULT;
     }
     if (rc == EXIT_OK && rename(tmp, path) != 0) {
